@@ -1,0 +1,138 @@
+"""PGD, the one attack implementation of the project (Madry et al., 2018); FGSM is its one-step case.
+
+Contract (shared by training, evaluation, the exported trajectories and the server's live lab):
+- `x` holds images in [0, 1], shape (B, C, H, W); `y` the true labels. The model normalizes inside.
+- Untargeted attacks ascend the cross-entropy of `y`; with `target` they descend that of `target`.
+- L-inf steps move by `alpha * sign(grad)`; L2 steps by `alpha * grad / ||grad||_2`. After every step
+  the perturbation is projected onto the eps-ball and the image clipped to [0, 1].
+- The random start is uniform in the eps-ball. `seed` makes it reproducible: an int seeds the whole
+  batch, a sequence gives each image its own seed, so one image attacked alone gets the same start
+  as inside any batch (that is how the live lab reproduces the precomputed trajectories).
+  `start` overrides it with an explicit perturbation.
+- The model runs in eval mode during the attack (batch-norm statistics stay fixed) and is put back
+  in its previous mode afterwards. Parameters receive no gradient.
+- `record=True` also returns every iterate x_0 (the start) ... x_steps with its logits and loss.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+@dataclass(frozen=True)
+class AttackResult:
+    x_adv: torch.Tensor
+    iterates: list[torch.Tensor] | None = None  # x_0 ... x_steps, detached, on x's device
+    logits: list[torch.Tensor] | None = None  # logits at each iterate
+    losses: list[torch.Tensor] | None = None  # per-image cross-entropy of the true label at each iterate
+
+
+@contextmanager
+def eval_mode(model: nn.Module):
+    was_training = model.training
+    model.eval()
+    try:
+        yield model
+    finally:
+        model.train(was_training)
+
+
+def _flat_norm(t: torch.Tensor) -> torch.Tensor:
+    return t.flatten(1).norm(dim=1).view(-1, *([1] * (t.dim() - 1)))
+
+
+def project(delta: torch.Tensor, eps: float, norm: str) -> torch.Tensor:
+    if norm == "Linf":
+        return delta.clamp(-eps, eps)
+    return delta * torch.clamp(eps / _flat_norm(delta).clamp_min(1e-12), max=1.0)
+
+
+def random_start(x: torch.Tensor, eps: float, norm: str, seed: int | Sequence[int] | None) -> torch.Tensor:
+    """A perturbation uniform in the eps-ball, drawn on the CPU so it is the same on every device."""
+    if seed is None or isinstance(seed, int):
+        gens = [torch.Generator().manual_seed(seed)] if seed is not None else [None]
+        shapes = [x.shape]
+    else:
+        if len(seed) != x.shape[0]:
+            raise ValueError(f"{len(seed)} seeds for a batch of {x.shape[0]}")
+        gens = [torch.Generator().manual_seed(int(s)) for s in seed]
+        shapes = [(1, *x.shape[1:])] * len(gens)
+    parts = []
+    for gen, shape in zip(gens, shapes, strict=True):
+        if norm == "Linf":
+            parts.append(torch.rand(shape, generator=gen) * 2 * eps - eps)
+        else:
+            direction = torch.randn(shape, generator=gen)
+            direction = direction / _flat_norm(direction)
+            dims = direction[0].numel()
+            radius = eps * torch.rand((shape[0],) + (1,) * (len(shape) - 1), generator=gen) ** (1 / dims)
+            parts.append(direction * radius)
+    return torch.cat(parts).to(device=x.device, dtype=x.dtype)
+
+
+def pgd(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    eps: float,
+    alpha: float,
+    steps: int,
+    norm: str = "Linf",
+    random_init: bool = True,
+    seed: int | Sequence[int] | None = None,
+    start: torch.Tensor | None = None,
+    target: torch.Tensor | None = None,
+    record: bool = False,
+) -> AttackResult:
+    if norm not in ("Linf", "L2"):
+        raise ValueError(f"norm must be 'Linf' or 'L2', not {norm!r}")
+    if eps < 0 or alpha < 0 or steps < 0:
+        raise ValueError("eps, alpha and steps must be non-negative")
+    x = x.detach()
+    if start is not None:
+        delta = start.detach().to(x)
+    elif random_init and eps > 0:
+        delta = random_start(x, eps, norm, seed)
+    else:
+        delta = torch.zeros_like(x)
+    x_adv = (x + project(delta, eps, norm)).clamp(0, 1)
+    goal = y if target is None else target
+    sign = 1.0 if target is None else -1.0
+    iterates, logits_seen, losses = [], [], []
+    with eval_mode(model):
+        for k in range(steps + 1):
+            last = k == steps
+            if last and not record:
+                break
+            x_adv.requires_grad_(not last)
+            with torch.set_grad_enabled(not last):
+                logits = model(x_adv)
+                if record:
+                    iterates.append(x_adv.detach())
+                    logits_seen.append(logits.detach().float())
+                    losses.append(F.cross_entropy(logits_seen[-1], y, reduction="none"))
+                if last:
+                    break
+                loss = sign * F.cross_entropy(logits.float(), goal, reduction="sum")
+                (grad,) = torch.autograd.grad(loss, x_adv)
+            if norm == "Linf":
+                step = alpha * grad.sign()
+            else:
+                step = alpha * grad / _flat_norm(grad).clamp_min(1e-12)
+            delta = project(x_adv.detach() + step - x, eps, norm)
+            x_adv = (x + delta).clamp(0, 1).detach()
+    if not record:
+        return AttackResult(x_adv.detach())
+    return AttackResult(x_adv.detach(), iterates, logits_seen, losses)
+
+
+def fgsm(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, eps: float) -> torch.Tensor:
+    """Goodfellow et al. (2015): one signed-gradient step of size eps from the clean image."""
+    return pgd(model, x, y, eps=eps, alpha=eps, steps=1, random_init=False).x_adv

@@ -1,0 +1,150 @@
+"""Reading and writing a bundle on disk: atomic writes, the sha256 manifest, verified loading.
+
+Writers put every file in place atomically (temp file, fsync, rename) and the manifest last, so a
+bundle either has a manifest that matches every file or is not a bundle. The reader (the server's
+start-up) checks every checksum and validates every JSON file against `schema`, and raises
+BundleError with a one-line reason instead of serving partial data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from precompute import schema
+
+T = TypeVar("T", bound=BaseModel)
+
+
+class BundleError(Exception):
+    """The bundle is missing, incomplete, altered or of another format; the message is one line."""
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def dump_json(model: BaseModel) -> bytes:
+    """Compact, key-ordered JSON: the bytes the server sends as they are."""
+    return json.dumps(model.model_dump(mode="json"), separators=(",", ":"), allow_nan=False).encode()
+
+
+def write_json(path: Path, model: BaseModel) -> None:
+    atomic_write_bytes(path, dump_json(model))
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_manifest(root: Path, preset: schema.Preset) -> schema.Manifest:
+    """Checksum every file under `root` (except the manifest) and write manifest.json last."""
+    entries = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.name != "manifest.json"):
+        if path.name.startswith("."):
+            continue
+        data = path.read_bytes()
+        rel = path.relative_to(root).as_posix()
+        entries.append(schema.ManifestEntry(path=rel, sha256=sha256_bytes(data), bytes=len(data)))
+    manifest = schema.Manifest(
+        format_version=schema.FORMAT_VERSION,
+        preset=preset,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        files=entries,
+    )
+    write_json(root / "manifest.json", manifest)
+    return manifest
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A verified bundle: the raw bytes of every file and the parsed JSON documents."""
+
+    root: Path
+    manifest: schema.Manifest
+    files: dict[str, bytes]
+    docs: dict[str, BaseModel]
+
+    def doc(self, name: str, kind: type[T]) -> T:
+        doc = self.docs[name]
+        assert isinstance(doc, kind)
+        return doc
+
+
+def load_bundle(root: Path) -> Bundle:
+    root = Path(root)
+    manifest_path = root / "manifest.json"
+    if not manifest_path.is_file():
+        raise BundleError(f"no manifest.json in {root}: not a bundle, or an unfinished export")
+    try:
+        raw_manifest = json.loads(manifest_path.read_bytes())
+    except (OSError, ValueError) as e:
+        raise BundleError(f"{manifest_path} is not readable JSON ({e})") from None
+    if not isinstance(raw_manifest, dict) or raw_manifest.get("format_version") != schema.FORMAT_VERSION:
+        found = raw_manifest.get("format_version") if isinstance(raw_manifest, dict) else None
+        raise BundleError(f"bundle format {found!r} in {root}; this reader knows {schema.FORMAT_VERSION}")
+    try:
+        manifest = schema.Manifest.model_validate(raw_manifest)
+    except ValidationError as e:
+        raise BundleError(f"{manifest_path} does not match the schema: {_first_error(e)}") from None
+    files: dict[str, bytes] = {}
+    for entry in manifest.files:
+        path = (root / entry.path).resolve()
+        if root.resolve() not in path.parents:
+            raise BundleError(f"manifest names a path outside the bundle: {entry.path}")
+        try:
+            data = path.read_bytes()
+        except OSError:
+            raise BundleError(f"bundle file missing: {entry.path}") from None
+        if len(data) != entry.bytes or sha256_bytes(data) != entry.sha256:
+            raise BundleError(f"bundle file altered (sha256 mismatch): {entry.path}")
+        files[entry.path] = data
+    docs: dict[str, BaseModel] = {}
+    for name, model in schema.JSON_FILES.items():
+        if name not in files:
+            raise BundleError(f"bundle lacks {name}")
+        try:
+            docs[name] = model.model_validate_json(files[name])
+        except ValidationError as e:
+            raise BundleError(f"{name} does not match the schema: {_first_error(e)}") from None
+    _check_references(docs, files)
+    return Bundle(root=root, manifest=manifest, files=files, docs=docs)
+
+
+def _check_references(docs: dict[str, BaseModel], files: dict[str, bytes]) -> None:
+    """Every file a document points to must be in the manifest."""
+    gallery = docs["gallery.json"]
+    traj = docs["trajectories.json"]
+    run = docs["run.json"]
+    assert isinstance(gallery, schema.GalleryFile)
+    assert isinstance(traj, schema.TrajectoriesFile)
+    assert isinstance(run, schema.RunFile)
+    named = [gallery.sprite, *(p for s in traj.sprites.values() for p in (s.adversarial, s.perturbation))]
+    named += [w.path for w in run.weights]
+    for path in named:
+        if path not in files:
+            raise BundleError(f"a document names {path}, which the manifest does not list")
+
+
+def _first_error(e: ValidationError) -> str:
+    err = e.errors()[0]
+    where = ".".join(str(p) for p in err["loc"]) or "(root)"
+    return f"{where}: {err['msg']}"

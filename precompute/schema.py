@@ -1,0 +1,254 @@
+"""The bundle format: one pydantic model per file the precompute writes and the server reads.
+
+The exporter builds these objects and the server validates every file against them at start-up,
+so the two sides cannot drift apart. Bump FORMAT_VERSION on any change an older reader would
+misread. Pixel quantities (eps, alpha, norms) are in [0, 1] units; accuracies are fractions in [0, 1].
+See BUNDLE.md for the file layout.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+FORMAT_VERSION = 1
+
+CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
+
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+Probs = Annotated[list[Fraction], Field(min_length=10, max_length=10)]
+ClassIndex = Annotated[int, Field(ge=0, le=9)]
+Preset = Literal["tiny", "small", "full"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class AttackSpec(Strict):
+    """How an attack was run; every caption that depends on an attack prints this."""
+
+    name: Literal["PGD", "AutoAttack"]
+    norm: Literal["Linf", "L2"]
+    eps: float = Field(ge=0)
+    alpha: float | None = Field(default=None, ge=0, description="step size; None for AutoAttack")
+    steps: int = Field(ge=0)
+    random_start: bool
+    seed: int | None = None
+
+
+class Measurement(Strict):
+    """Which images a number was measured on: test[first_index : first_index + n_images]."""
+
+    split: Literal["test", "train_holdout"]
+    first_index: int = Field(ge=0)
+    n_images: int = Field(ge=1)
+    attack: AttackSpec | None = None
+
+
+class ModelInfo(Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    label: str
+    train_eps: float = Field(ge=0, description="0 for the regular model")
+    train_attack: AttackSpec | None
+    epochs: int = Field(ge=1)
+    selected_epoch: int = Field(ge=1, description="best epoch on the training hold-out slice")
+    width: int = Field(ge=1, description="channels of the first stage (64 is the standard ResNet-18)")
+    parameters: int = Field(ge=1)
+
+
+class EpochRecord(Strict):
+    epoch: int = Field(ge=1)
+    lr: float = Field(ge=0)
+    train_loss: float
+    train_acc: Fraction
+    test_loss: float
+    clean_acc: Fraction
+    pgd_acc: Fraction
+    holdout_acc: Fraction
+    seconds: float = Field(ge=0)
+
+
+class ModelHistory(Strict):
+    model: ModelInfo
+    epochs: list[EpochRecord]
+
+
+class TrainingFile(Strict):
+    """training.json: per-epoch curves for every trained model (sections 1 and 4)."""
+
+    clean: Measurement
+    pgd: Measurement
+    models: list[ModelHistory]
+
+
+class GalleryImage(Strict):
+    position: int = Field(ge=0, description="tile index in images/gallery.png")
+    test_index: int = Field(ge=0)
+    label: ClassIndex
+
+
+class GalleryFile(Strict):
+    """gallery.json: the test images the article shows; the first ten are the examples."""
+
+    classes: list[str]
+    rule: str
+    n_examples: int = Field(ge=1)
+    tile: int = Field(description="pixels per side of one tile")
+    columns: int = Field(ge=1, description="tiles per row in every sprite sheet")
+    sprite: str
+    images: list[GalleryImage]
+
+
+class EpochProbsFile(Strict):
+    """epoch_probs.json: class probabilities of the example images after every epoch."""
+
+    measurement: Measurement
+    model_ids: list[str]
+    probs: dict[str, list[list[Probs]]] = Field(description="model id -> [epoch][example][class]")
+
+
+class StepRecord(Strict):
+    probs: Probs
+    loss: float
+    pred: ClassIndex
+    linf: float = Field(ge=0)
+    l2: float = Field(ge=0)
+
+
+class Trajectory(Strict):
+    model_id: str
+    clean: StepRecord
+    steps: list[StepRecord] = Field(description="index 0 is the random start, k is after k steps")
+    first_misclassified: int | None = Field(description="first step whose prediction is wrong")
+
+
+class ImageTrajectories(Strict):
+    position: int = Field(ge=0)
+    test_index: int = Field(ge=0)
+    label: ClassIndex
+    trajectories: list[Trajectory]
+
+
+class SpritePair(Strict):
+    adversarial: str
+    perturbation: str
+
+
+class TrajectoriesFile(Strict):
+    """trajectories.json: one PGD run per gallery image and model, every step kept (sections 2, 3).
+
+    Sprite sheets hold one row block per gallery image (in gallery order) and one column per
+    step; perturbations are drawn as 0.5 + delta / (2 eps), so the eps-ball fills the range.
+    """
+
+    attack: AttackSpec
+    model_ids: list[str]
+    sprites: dict[str, SpritePair]
+    images: list[ImageTrajectories]
+
+
+class SweepRow(Strict):
+    model_id: str
+    train_eps: float = Field(ge=0)
+    accuracies: list[Fraction] = Field(description="one per test eps, in SweepFile.test_eps order")
+
+
+class SweepFile(Strict):
+    """sweep.json: accuracy of every model at every test eps (section 5); test eps 0 is clean."""
+
+    measurement: Measurement
+    attack: AttackSpec = Field(description="the attack at each nonzero test eps, alpha = eps/4")
+    test_eps: list[float]
+    rows: list[SweepRow]
+
+
+class EvalResult(Strict):
+    name: str
+    accuracy: Fraction
+    measurement: Measurement
+    seconds: float = Field(ge=0)
+
+
+class StepsPoint(Strict):
+    steps: int = Field(ge=0)
+    accuracy: Fraction
+
+
+class ModelEvaluation(Strict):
+    model_id: str
+    results: list[EvalResult]
+    steps_curve: list[StepsPoint]
+    steps_measurement: Measurement
+
+
+class EvaluationFile(Strict):
+    """evaluation.json: final numbers for the regular and the eps = 8/255 model."""
+
+    models: list[ModelEvaluation]
+
+
+class WeightsFile(Strict):
+    model_id: str
+    path: str
+    dtype: Literal["float16", "bfloat16", "float32"]
+    width: int
+
+
+class StageTiming(Strict):
+    name: str
+    wall_seconds: float = Field(ge=0)
+    gpu_seconds: float | None = Field(default=None, ge=0)
+
+
+class DataSource(Strict):
+    kind: Literal["tarball", "batches", "npz", "synthetic"]
+    sha256: str | None
+    n_train: int
+    n_holdout: int
+    n_test: int
+
+
+class RunFile(Strict):
+    """run.json: provenance of the whole bundle."""
+
+    preset: Preset
+    created: str
+    commit: str
+    dirty: bool
+    device: str
+    seed: int
+    versions: dict[str, str]
+    data: DataSource
+    config: dict
+    stages: list[StageTiming]
+    models: list[ModelInfo]
+    weights: list[WeightsFile]
+
+
+class ManifestEntry(Strict):
+    path: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    bytes: int = Field(ge=0)
+
+
+class Manifest(Strict):
+    """manifest.json, written last: a bundle without it, or with any file not matching it, is unusable."""
+
+    format_version: Literal[1]
+    preset: Preset
+    created: str
+    files: list[ManifestEntry]
+
+
+# Every JSON file of a bundle and the model that validates it.
+JSON_FILES: dict[str, type[Strict]] = {
+    "run.json": RunFile,
+    "training.json": TrainingFile,
+    "gallery.json": GalleryFile,
+    "epoch_probs.json": EpochProbsFile,
+    "trajectories.json": TrajectoriesFile,
+    "sweep.json": SweepFile,
+    "evaluation.json": EvaluationFile,
+}
