@@ -1,0 +1,1 @@
+"""The web server of the Robustness Tour: pages, the JSON API over the bundle, static assets."""

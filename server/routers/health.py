@@ -1,0 +1,12 @@
+"""Liveness for the container's HEALTHCHECK: the bundle was verified at start-up, so up means ready."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", summary="The server is up and serving a verified bundle.")
+def healthz(request: Request) -> dict[str, str]:
+    return {"status": "ok", "preset": request.app.state.store.bundle.manifest.preset}
