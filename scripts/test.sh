@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Install everything the tests need on a fresh Debian machine, then run lint and the whole suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v chromium >/dev/null; then
+    apt-get update -q && apt-get install -y -q --no-install-recommends chromium wrk >/dev/null
+fi
+python3 -m venv .venv
+.venv/bin/pip install -q --upgrade pip
+# torch first, pinned: on our machines this is a local CPU build; the project's range then installs nothing more.
+.venv/bin/pip install -q torch==2.13.0
+.venv/bin/pip install -q -e '.[test]'
+# torchattacks' metadata pins requests and pulls torchvision; it needs neither (scipy is in [test]).
+.venv/bin/pip install -q --no-deps torchattacks==3.5.1
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/python -m pytest -q -p no:cacheprovider "$@"
