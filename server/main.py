@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store = store
     app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=settings.article_dir)
+    app.state.templates.env.globals["asset"] = lambda path: f"/static/{path}"
     errors.install(app)
     app.include_router(pages.router)
     app.include_router(api.router)
