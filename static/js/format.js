@@ -1,0 +1,45 @@
+// Number formats shared by the server's templates (server/page.py) and the figures: keep them equal.
+//   pct(0.9164) -> "91.6 %", eps255(8/255) -> "8/255", fixed(0.41234, 3) -> "0.412"
+
+export function pct(x, digits = 1) {
+  return `${(x * 100).toFixed(digits)} %`;
+}
+
+export function eps255(x) {
+  const k = x * 255;
+  const r = Math.round(k);
+  if (Math.abs(k - r) < 1e-6) return r === 0 ? "0" : `${r}/255`;
+  return `${k.toFixed(2)}/255`;
+}
+
+export function fixed(x, digits = 3) {
+  return Number(x).toFixed(digits);
+}
+
+// A number span the page-wide number check can verify: data-src is a path into the bundle's
+// JSON API (document.key[index]...), data-fmt names the format above.
+export function numSpan(value, fmt, src, digits) {
+  const s = document.createElement("span");
+  s.className = "num";
+  s.dataset.fmt = fmt;
+  if (src) s.dataset.src = src;
+  s.dataset.value = String(value);
+  if (digits !== undefined) s.dataset.digits = String(digits);
+  s.textContent = formatAs(value, fmt, digits);
+  return s;
+}
+
+export function formatAs(value, fmt, digits) {
+  switch (fmt) {
+    case "pct":
+      return pct(value, digits ?? 1);
+    case "eps255":
+      return eps255(value);
+    case "fixed":
+      return fixed(value, digits ?? 3);
+    case "int":
+      return String(Math.round(value));
+    default:
+      return String(value);
+  }
+}

@@ -1,0 +1,210 @@
+// A step slider / player: range input + previous, play/pause and next buttons, with marks.
+//
+// Keyboard: the range input gives arrows, Home, End, PageUp/PageDown; the buttons are real buttons.
+// Touch: the range input is dragged natively; the buttons are 44 px targets. Screen readers hear
+// the value through aria-valuetext (format()).
+//
+//   import { createStepper } from "./stepper.js";
+//   const s = createStepper(el, { min: 0, max: 10, value: 0, label: "PGD step",
+//                                 format: (v) => `step ${v}`, onChange: (v, source) => ... });
+//   s.set(4);               // moves the slider, calls onChange(4, "api")
+//   s.set(4, { silent: true });
+//   s.setMarks([2, 5]);     // small ticks above the track (e.g. where a prediction changes)
+//   s.setRange(0, 20);
+
+import { prefersReducedMotion } from "./motion.js";
+
+let counter = 0;
+
+function button(cls, label, text) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = `stepper-btn ${cls}`;
+  b.setAttribute("aria-label", label);
+  b.textContent = text;
+  return b;
+}
+
+export function createStepper(container, options) {
+  const opts = {
+    min: 0,
+    max: 10,
+    value: 0,
+    step: 1,
+    label: "Step",
+    format: (v) => String(v),
+    interval: 700, // ms per frame while playing
+    loop: false,
+    onChange: () => {},
+    ...options,
+  };
+  const id = `stepper-${++counter}`;
+  const root = document.createElement("div");
+  root.className = "stepper";
+  root.setAttribute("role", "group");
+  root.setAttribute("aria-label", `${opts.label} player`);
+
+  const prev = button("stepper-prev", `Previous ${opts.label.toLowerCase()}`, "‹");
+  const play = button("stepper-play", `Play through ${opts.label.toLowerCase()}s`, "▶");
+  play.setAttribute("aria-pressed", "false");
+  const next = button("stepper-next", `Next ${opts.label.toLowerCase()}`, "›");
+
+  const trackWrap = document.createElement("div");
+  trackWrap.className = "stepper-track";
+  const input = document.createElement("input");
+  input.type = "range";
+  input.id = id;
+  input.className = "stepper-range";
+  input.setAttribute("aria-label", opts.label);
+  const marks = document.createElement("div");
+  marks.className = "stepper-marks";
+  marks.setAttribute("aria-hidden", "true");
+  trackWrap.append(marks, input);
+
+  const out = document.createElement("output");
+  out.className = "stepper-value";
+  out.htmlFor = id;
+
+  root.append(prev, play, next, trackWrap, out);
+  container.replaceChildren(root);
+
+  let value = opts.value;
+  let min = opts.min;
+  let max = opts.max;
+  let timer = null;
+  let markValues = [];
+
+  function clamp(v) {
+    const n = Math.round(Number(v));
+    if (!Number.isFinite(n)) return min;
+    return Math.min(max, Math.max(min, n));
+  }
+
+  function render() {
+    input.min = String(min);
+    input.max = String(max);
+    input.step = String(opts.step);
+    input.value = String(value);
+    const text = opts.format(value);
+    input.setAttribute("aria-valuetext", text);
+    out.textContent = text;
+    prev.disabled = value <= min;
+    next.disabled = value >= max && !opts.loop;
+    const span = Math.max(1, max - min);
+    root.style.setProperty("--stepper-fill", `${((value - min) / span) * 100}%`);
+  }
+
+  function set(v, { silent = false, source = "api" } = {}) {
+    const c = clamp(v);
+    const changed = c !== value;
+    value = c;
+    render();
+    if (!silent && changed) opts.onChange(value, source);
+    return value;
+  }
+
+  function stop() {
+    if (timer !== null) {
+      clearInterval(timer);
+      timer = null;
+    }
+    play.setAttribute("aria-pressed", "false");
+    play.textContent = "▶";
+    play.setAttribute("aria-label", `Play through ${opts.label.toLowerCase()}s`);
+    root.classList.remove("is-playing");
+  }
+
+  function start() {
+    if (value >= max) set(min, { source: "play" });
+    play.setAttribute("aria-pressed", "true");
+    play.textContent = "❚❚";
+    play.setAttribute("aria-label", `Pause ${opts.label.toLowerCase()}s`);
+    root.classList.add("is-playing");
+    const interval = prefersReducedMotion() ? Math.max(opts.interval, 1000) : opts.interval;
+    timer = setInterval(() => {
+      if (value >= max) {
+        if (opts.loop) set(min, { source: "play" });
+        else stop();
+        return;
+      }
+      set(value + opts.step, { source: "play" });
+      if (value >= max && !opts.loop) stop();
+    }, interval);
+  }
+
+  input.addEventListener("input", () => {
+    stop();
+    set(input.value, { source: "input" });
+  });
+  prev.addEventListener("click", () => {
+    stop();
+    set(value - opts.step, { source: "button" });
+  });
+  next.addEventListener("click", () => {
+    stop();
+    set(value + opts.step, { source: "button" });
+  });
+  play.addEventListener("click", () => (timer === null ? start() : stop()));
+  root.addEventListener("keydown", (e) => {
+    if (e.target === input) return; // the range input handles its own keys
+    if (e.key === "ArrowLeft" || e.key === "ArrowDown") {
+      e.preventDefault();
+      stop();
+      set(value - opts.step, { source: "key" });
+    } else if (e.key === "ArrowRight" || e.key === "ArrowUp") {
+      e.preventDefault();
+      stop();
+      set(value + opts.step, { source: "key" });
+    } else if (e.key === "Home") {
+      e.preventDefault();
+      stop();
+      set(min, { source: "key" });
+    } else if (e.key === "End") {
+      e.preventDefault();
+      stop();
+      set(max, { source: "key" });
+    }
+  });
+
+  function setMarks(values, titleOf = (v) => opts.format(v)) {
+    markValues = values.slice();
+    const span = Math.max(1, max - min);
+    marks.replaceChildren(
+      ...markValues.map((v) => {
+        const m = document.createElement("span");
+        m.className = "stepper-mark";
+        m.style.setProperty("--at", `${((v - min) / span) * 100}%`);
+        m.title = titleOf(v);
+        return m;
+      }),
+    );
+  }
+
+  function setRange(newMin, newMax) {
+    min = newMin;
+    max = Math.max(newMin, newMax);
+    value = clamp(value);
+    render();
+    setMarks(markValues);
+  }
+
+  value = clamp(value);
+  render();
+
+  return {
+    element: root,
+    input,
+    get value() {
+      return value;
+    },
+    get playing() {
+      return timer !== null;
+    },
+    set,
+    setMarks,
+    setRange,
+    play: start,
+    stop,
+    focus: () => input.focus(),
+  };
+}
