@@ -7,9 +7,30 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
+from server.security import HEADERS
+
 log = logging.getLogger("server")
+
+
+class ErrorDetail(BaseModel):
+    status: int
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """The body of every 4xx/5xx response."""
+
+    error: ErrorDetail
+
+
+# Declared on routes that can answer them, so the OpenAPI document lists every status we send.
+ERROR_RESPONSES: dict[int | str, dict] = {
+    404: {"model": ErrorBody, "description": "No such resource."},
+    422: {"model": ErrorBody, "description": "A path or query parameter is malformed."},
+}
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -38,5 +59,6 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette answers this one outside every middleware, so the security headers go on here.
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(500, "internal error; the server logged the details")
+        return error_response(500, "internal error; the server logged the details", HEADERS)

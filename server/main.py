@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.middleware.gzip import GZipMiddleware
 
 from server import errors
+from server.caching import RevalidatePages
 from server.config import Settings
-from server.routers import api, assets, health, pages
+from server.routers import api, assets, health, pages, static
+from server.security import SecurityHeaders
+from server.statictree import load_static
 from server.store import open_store
 
 
@@ -25,12 +28,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.store = store
     app.state.settings = settings
+    app.state.static = load_static(settings.static_dir)
     app.state.templates = Jinja2Templates(directory=settings.article_dir)
-    app.state.templates.env.globals["asset"] = lambda path: f"/static/{path}"
+    app.state.templates.env.globals["asset"] = app.state.static.url
+    app.state.templates.env.globals["static_site"] = False  # True while `export` renders the pages
     errors.install(app)
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(assets.router)
     app.include_router(health.router)
-    app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
+    app.include_router(static.router)
+    # Outermost last: every response, errors included, leaves with the security headers.
+    app.add_middleware(RevalidatePages)
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
+    app.add_middleware(SecurityHeaders)
     return app

@@ -1,7 +1,7 @@
 """The bundle as the server holds it: verified once at start-up, every response body pre-serialized.
 
-Handlers only look bytes up here, so serving a figure's data costs a dict lookup; nothing is parsed
-or serialized per request.
+Handlers only look payloads up here, so serving a figure's data costs a dict lookup; nothing is
+parsed, serialized or compressed per request.
 """
 
 from __future__ import annotations
@@ -11,6 +11,10 @@ from pathlib import Path
 
 from precompute import schema
 from precompute.bundle import Bundle, dump_json, load_bundle
+from server.caching import Payload
+
+JSON = "application/json"
+MEDIA_TYPES = {".png": "image/png", ".json": JSON, ".safetensors": "application/octet-stream"}
 
 
 class TrajectoryResponse(schema.Strict):
@@ -26,8 +30,9 @@ class TrajectoryResponse(schema.Strict):
 @dataclass(frozen=True)
 class Store:
     bundle: Bundle
-    documents: dict[str, bytes]  # API name -> JSON body
-    trajectories: tuple[bytes, ...]  # gallery position -> JSON body
+    documents: dict[str, Payload]  # API name -> JSON body
+    trajectories: tuple[Payload, ...]  # gallery position -> JSON body
+    files: dict[str, Payload]  # manifest path -> file, for /bundle/
 
     @property
     def run(self) -> schema.RunFile:
@@ -42,20 +47,29 @@ def open_store(bundle_dir: Path) -> Store:
     """Load and verify the bundle; raises BundleError with a one-line reason."""
     bundle = load_bundle(bundle_dir)
     documents = {
-        name.removesuffix(".json").replace("_", "-"): bundle.files[name] for name in schema.JSON_FILES
+        name.removesuffix(".json").replace("_", "-"): Payload.of(bundle.files[name], JSON)
+        for name in schema.JSON_FILES
     }
     traj = bundle.doc("trajectories.json", schema.TrajectoriesFile)
     by_position = sorted(traj.images, key=lambda im: im.position)
     bodies = tuple(
-        dump_json(
-            TrajectoryResponse(
-                attack=traj.attack,
-                model_ids=traj.model_ids,
-                sprites=traj.sprites,
-                columns=traj.attack.steps + 1,
-                image=image,
-            )
+        Payload.of(
+            dump_json(
+                TrajectoryResponse(
+                    attack=traj.attack,
+                    model_ids=traj.model_ids,
+                    sprites=traj.sprites,
+                    columns=traj.attack.steps + 1,
+                    image=image,
+                )
+            ),
+            JSON,
         )
         for image in by_position
     )
-    return Store(bundle=bundle, documents=documents, trajectories=bodies)
+    files = {
+        path: Payload.of(data, MEDIA_TYPES[path[path.rfind(".") :]])
+        for path, data in bundle.files.items()
+        if path[path.rfind(".") :] in MEDIA_TYPES
+    }
+    return Store(bundle=bundle, documents=documents, trajectories=bodies, files=files)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import Response
+from pydantic import BeforeValidator, Field
 
 from precompute import schema
+from server.caching import send
+from server.errors import ERROR_RESPONSES
 from server.store import Store, TrajectoryResponse
 
 router = APIRouter(prefix="/api", tags=["data"])
@@ -30,13 +34,9 @@ def _store(request: Request) -> Store:
     return request.app.state.store
 
 
-def _json(body: bytes) -> Response:
-    return Response(content=body, media_type="application/json")
-
-
 def _document_route(name: str, model: type[schema.Strict], summary: str) -> None:
     def handler(request: Request) -> Response:
-        return _json(_store(request).documents[name])
+        return send(request, _store(request).documents[name])
 
     router.add_api_route(
         f"/{name}",
@@ -53,16 +53,27 @@ for _name, (_model, _summary) in DOCUMENTS.items():
     _document_route(_name, _model, _summary)
 
 
+def _canonical_int(value: object) -> object:
+    """Accept only plain decimal digits: '1e3', '1.0', '+1', ' 1', '01', 'true' are not positions."""
+    if isinstance(value, str) and not re.fullmatch(r"0|[1-9][0-9]*", value):
+        raise ValueError("must be a non-negative integer written in plain digits")
+    return value
+
+
+# Bounds on Field, not Path: next to a BeforeValidator, FastAPI would drop Path's from the schema.
+Position = Annotated[int, Field(ge=0, le=100_000), BeforeValidator(_canonical_int), Path()]
+
+
 @router.get(
     "/trajectories/{position}",
     summary="PGD trajectories of one gallery image against both models.",
     response_class=Response,
-    responses={200: {"model": TrajectoryResponse}, 404: {"description": "No such gallery image."}},
+    responses={200: {"model": TrajectoryResponse}, **ERROR_RESPONSES},
 )
-def trajectory(request: Request, position: Annotated[int, Path(ge=0, le=100_000, strict=True)]) -> Response:
-    bodies = _store(request).trajectories
-    if position >= len(bodies):
+def trajectory(request: Request, position: Position) -> Response:
+    payloads = _store(request).trajectories
+    if position >= len(payloads):
         raise HTTPException(
-            404, f"no gallery image {position}; the gallery has {len(bodies)} (0..{len(bodies) - 1})"
+            404, f"no gallery image {position}; the gallery has {len(payloads)} (0..{len(payloads) - 1})"
         )
-    return _json(bodies[position])
+    return send(request, payloads[position])

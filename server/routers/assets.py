@@ -8,20 +8,26 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
-router = APIRouter(prefix="/bundle", tags=["bundle"])
+from server.caching import send
+from server.errors import ERROR_RESPONSES
 
-MEDIA_TYPES = {".png": "image/png", ".json": "application/json", ".safetensors": "application/octet-stream"}
+router = APIRouter(prefix="/bundle", tags=["bundle"])
 
 
 @router.get(
     "/{path:path}",
     summary="A file of the bundle, exactly as listed in its manifest.",
     response_class=Response,
-    responses={404: {"description": "The manifest lists no such file."}},
+    responses={
+        200: {
+            "description": "The file's bytes.",
+            "content": {"image/png": {}, "application/json": {}, "application/octet-stream": {}},
+        },
+        **ERROR_RESPONSES,
+    },
 )
 def bundle_file(request: Request, path: str) -> Response:
-    data = request.app.state.store.bundle.files.get(path)
-    suffix = path[path.rfind(".") :] if "." in path else ""
-    if data is None or suffix not in MEDIA_TYPES:
+    payload = request.app.state.store.files.get(path)
+    if payload is None:
         raise HTTPException(404, f"the bundle has no file {path!r}")
-    return Response(content=data, media_type=MEDIA_TYPES[suffix])
+    return send(request, payload)

@@ -1,0 +1,38 @@
+"""Static files (JS, CSS, fonts, vendored Plotly) from memory: versioned URLs are cached for a year.
+
+Only files read at start-up exist here, so no path, encoded or not, can reach outside static/.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+
+from server.caching import IMMUTABLE, send
+from server.statictree import StaticTree
+
+router = APIRouter(include_in_schema=False)
+
+
+def _tree(request: Request) -> StaticTree:
+    return request.app.state.static
+
+
+def _lookup(tree: StaticTree, path: str):
+    payload = tree.files.get(path)
+    if payload is None:
+        raise HTTPException(404, f"no static file {path!r}")
+    return payload
+
+
+@router.get("/assets/{version}/{path:path}")
+def versioned(request: Request, version: str, path: str) -> Response:
+    tree = _tree(request)
+    if version != tree.version:
+        raise HTTPException(404, f"asset version {version!r} is not the one this server holds")
+    return send(request, _lookup(tree, path), IMMUTABLE)
+
+
+@router.get("/static/{path:path}")
+def plain(request: Request, path: str) -> Response:
+    return send(request, _lookup(_tree(request), path))

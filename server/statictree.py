@@ -1,0 +1,63 @@
+"""The static folder held in memory, with one content hash over the whole tree for cache-busting.
+
+Pages link assets as /assets/<tree hash>/<path>, served as immutable. One hash for the whole tree
+(not one per file) keeps relative references working unchanged: an ES module's
+`import "./format.js"` or a stylesheet's `url(../fonts/x.woff2)` resolves inside the same
+versioned snapshot, with no import map (which would be inline script) and no rewriting of files.
+The price is that any change to static/ invalidates every asset at once; for one article that is
+a fair trade. Plain /static/<path> stays available, revalidated on each use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+
+from server.caching import Payload
+
+MEDIA_TYPES = {
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".css": "text/css",
+    ".html": "text/html",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".svg": "image/svg+xml",
+    ".txt": "text/plain",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+}
+
+
+def media_type(name: str) -> str:
+    suffix = name[name.rfind(".") :].lower() if "." in name else ""
+    kind = MEDIA_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return f"{kind}; charset=utf-8" if kind.startswith("text/") else kind
+
+
+@dataclass(frozen=True)
+class StaticTree:
+    version: str  # 12 hex digits of the sha256 over every path and body
+    files: dict[str, Payload]  # posix path relative to the folder -> payload
+
+    def url(self, path: str) -> str:
+        """The immutable URL of a file (a file that does not exist 404s there, as anywhere)."""
+        return f"/assets/{self.version}/{path}"
+
+
+def load_static(folder: Path) -> StaticTree:
+    """Read every file under `folder` (dot-files skipped) once; requests can only name these."""
+    files: dict[str, Payload] = {}
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(folder).as_posix()
+        if any(part.startswith(".") for part in rel.split("/")):
+            continue
+        body = path.read_bytes()
+        digest.update(rel.encode() + b"\0" + hashlib.sha256(body).digest())
+        files[rel] = Payload.of(body, media_type(rel))
+    return StaticTree(version=digest.hexdigest()[:12], files=files)
