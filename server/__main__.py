@@ -1,32 +1,93 @@
-"""`python -m server`: verify the bundle and serve the article with uvicorn."""
+"""`python -m server`: verify the bundle and serve the article with uvicorn.
+
+`python -m server export DIR` writes the article as a static site instead (see server.export).
+"""
 
 from __future__ import annotations
 
 import argparse
+import copy
+import logging
+import logging.config
 import sys
 from pathlib import Path
 
 import uvicorn
+from uvicorn.config import LOGGING_CONFIG
 
 from precompute.bundle import BundleError
 from server.config import Settings
+from server.export import export_site
 from server.main import create_app
 
+log = logging.getLogger("server")
 
-def main(argv: list[str] | None = None) -> int:
+# uvicorn's own logging, plus our "server" logger on the same stderr handler.
+LOGGING = copy.deepcopy(LOGGING_CONFIG)
+LOGGING["loggers"]["server"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+
+
+def _settings(bundle: Path | None) -> Settings:
+    return Settings(bundle_dir=bundle) if bundle else Settings()
+
+
+def _serve(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m server", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--bundle", type=Path, help="bundle directory (default: data/bundle)")
+    parser.add_argument("--no-access-log", action="store_true", help="log only start-up and errors")
     args = parser.parse_args(argv)
-    settings = Settings(bundle_dir=args.bundle) if args.bundle else Settings()
+    logging.config.dictConfig(LOGGING)
     try:
-        app = create_app(settings)
+        app = create_app(_settings(args.bundle))
     except BundleError as e:
         print(f"error: cannot serve: {e}", file=sys.stderr)
         return 2
-    uvicorn.run(app, host=args.host, port=args.port, timeout_keep_alive=5, timeout_graceful_shutdown=10)
+    bundle = app.state.store.bundle
+    log.info(
+        "bundle %s verified: %s preset, %d files match manifest.json; static assets version %s",
+        bundle.root,
+        bundle.manifest.preset,
+        len(bundle.files),
+        app.state.static.version,
+    )
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_config=LOGGING,
+        access_log=not args.no_access_log,
+        server_header=False,
+        timeout_keep_alive=5,  # idle keep-alive connections close after 5 s
+        timeout_graceful_shutdown=10,  # on SIGTERM, in-flight requests get 10 s to finish
+        limit_concurrency=1000,  # beyond this, 503 at once instead of queueing without bound
+    )
     return 0
+
+
+def _export(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m server export", description="Write the article as a static site."
+    )
+    parser.add_argument("out", type=Path, help="folder to write the site into (replaced)")
+    parser.add_argument("--bundle", type=Path, help="bundle directory (default: data/bundle)")
+    args = parser.parse_args(argv)
+    try:
+        app = create_app(_settings(args.bundle))
+    except BundleError as e:
+        print(f"error: cannot export: {e}", file=sys.stderr)
+        return 2
+    count = export_site(app, args.out)
+    print(f"wrote {count} files to {args.out}; serve it with any static host, e.g. python -m http.server")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["export"]:
+        return _export(argv[1:])
+    return _serve(argv)
 
 
 if __name__ == "__main__":
