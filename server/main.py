@@ -9,7 +9,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from server import errors
 from server.caching import RevalidatePages
 from server.config import Settings
-from server.routers import api, assets, health, pages, static
+from server.routers import api, assets, health, lab, pages, static
 from server.security import SecurityHeaders
 from server.statictree import load_static
 from server.store import open_store
@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(assets.router)
     app.include_router(health.router)
     app.include_router(static.router)
+    lab.setup(app, store)  # loads the shipped models once; the lab says so when there are none
     # Outermost last: every response, errors included, leaves with the security headers.
     app.add_middleware(RevalidatePages)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)

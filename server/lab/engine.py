@@ -1,0 +1,177 @@
+"""The lab's attack runner: the shipped models, loaded once, attacked with the precompute's own code.
+
+`precompute.trajectories.attack_images` turns a PGD run into schema StepRecords and pictures; the
+bundle's trajectories come from the same call with the same weights (fp16 -> fp32 on the CPU) and
+the per-image seeds of `trajectory_seed`, so a gallery image attacked here with its bundle seed
+retraces the precomputed figure. The two models run side by side, one thread each with one intra-op
+thread: on a small CPU that beats giving one model both cores at batch size 1 (see BENCHMARKS.md).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import secrets
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from PIL import Image
+from torch import nn
+
+from precompute import schema
+from precompute.config import SHOWN_IDS, TrajectoryConfig
+from precompute.sprites import png, sheet
+from precompute.trajectories import attack_images, trajectory_seed
+from precompute.weights import model_from_bytes
+from server.lab.params import AttackParams, AttackResponse, ModelRun, ResolvedParams, SourceInfo
+from server.store import Store
+
+TILE = 32
+
+
+@dataclass(frozen=True)
+class LabModel:
+    info: schema.ModelInfo
+    module: nn.Module
+
+
+@dataclass(frozen=True)
+class TestImage:
+    pixels: np.ndarray  # (32, 32, 3) uint8
+    label: int
+    exact: bool
+
+
+def data_url(image: np.ndarray) -> str:
+    return "data:image/png;base64," + base64.b64encode(png(image)).decode()
+
+
+def decode_png(data: bytes) -> np.ndarray:
+    with Image.open(io.BytesIO(data)) as im:
+        return np.asarray(im.convert("RGB"), dtype=np.uint8)
+
+
+def tiles(sheet_image: np.ndarray, tile: int, columns: int, count: int) -> np.ndarray:
+    """The inverse of precompute.sprites.sheet: (count, tile, tile, 3) in row-major order."""
+    rows = sheet_image.shape[0] // tile
+    grid = sheet_image[: rows * tile, : columns * tile].reshape(rows, tile, columns, tile, 3)
+    return grid.transpose(0, 2, 1, 3, 4).reshape(rows * columns, tile, tile, 3)[:count]
+
+
+def _prepare(module: nn.Module) -> nn.Module:
+    for p in module.parameters():
+        p.requires_grad_(False)  # the attack differentiates the input only
+    return module.eval()
+
+
+class Lab:
+    """Holds the models and test pixels; `attack` is blocking CPU work (run it in an executor)."""
+
+    def __init__(
+        self,
+        models: list[LabModel],
+        images: dict[int, TestImage],
+        run_seed: int | None,
+        reason: str | None = None,
+    ) -> None:
+        self.models = models
+        self.images = images
+        self.run_seed = run_seed
+        self.reason = reason if not models else None
+        self._pool = ThreadPoolExecutor(max(1, len(models)), thread_name_prefix="lab-model")
+
+    @property
+    def available(self) -> bool:
+        return bool(self.models)
+
+    @classmethod
+    def from_store(cls, store: Store) -> Lab:
+        run = store.run
+        infos = {m.id: m for m in run.models}
+        weights = {w.model_id: w for w in run.weights}
+        missing = [mid for mid in SHOWN_IDS if mid not in weights or mid not in infos]
+        models = []
+        if not missing:
+            models = [
+                LabModel(infos[mid], _prepare(model_from_bytes(store.bundle.files[weights[mid].path])))
+                for mid in SHOWN_IDS
+            ]
+        reason = None if models else f"this bundle ships no weights for {', '.join(missing)}"
+        return cls(models, gallery_images(store), run.seed, reason)
+
+    def test_image(self, index: int) -> TestImage | None:
+        return self.images.get(index)
+
+    def default_seed(self, test_index: int | None) -> int:
+        if test_index is not None and self.run_seed is not None:
+            return trajectory_seed(self.run_seed, test_index)
+        return secrets.randbelow(2**31)
+
+    def attack(self, image: np.ndarray, params: AttackParams, source: SourceInfo) -> AttackResponse:
+        """image: (32, 32, 3) uint8. Blocking: both models' PGD runs, side by side."""
+        start = time.perf_counter()
+        seed = params.seed if params.seed is not None else self.default_seed(source.test_index)
+        resolved = ResolvedParams(
+            mode=params.mode,
+            norm=params.norm,
+            eps=params.eps,
+            alpha=params.step_size,
+            steps=params.steps,
+            target=params.target,
+            random_start=params.random_start,
+            seed=seed,
+        )
+        runs = list(self._pool.map(lambda m: self._run(m, image, resolved, source.label), self.models))
+        return AttackResponse(
+            params=resolved,
+            source=source,
+            image=data_url(image),
+            tile=TILE,
+            columns=resolved.steps + 1,
+            runs=runs,
+            seconds=round(time.perf_counter() - start, 4),
+        )
+
+    def _run(self, model: LabModel, image: np.ndarray, p: ResolvedParams, label: int | None) -> ModelRun:
+        torch.set_num_threads(1)
+        if label is None:  # an upload: the model's own clean prediction stands in for the label
+            with torch.no_grad():
+                x = torch.from_numpy(image).permute(2, 0, 1)[None].float() / 255
+                label = int(model.module(x).argmax())
+        cfg = TrajectoryConfig(eps=p.eps, steps=p.steps, alpha=p.alpha)
+        (result,) = attack_images(
+            model.module,
+            model.info.id,
+            image[None],
+            [label],
+            [p.seed],
+            cfg,
+            norm=p.norm,
+            targets=None if p.target is None else [p.target],
+            random_init=p.random_start,
+        )
+        columns = p.steps + 1
+        return ModelRun(
+            model_id=model.info.id,
+            label=model.info.label,
+            reference=label,
+            trajectory=result.trajectory,
+            adversarial=data_url(sheet(result.adversarial, columns)),
+            perturbation=data_url(sheet(result.perturbation, columns)),
+            perturbation_scale=result.scale,
+        )
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def gallery_images(store: Store) -> dict[int, TestImage]:
+    """The gallery's test images, exact (the gallery sprite is lossless PNG)."""
+    gallery = store.gallery
+    pixels = tiles(
+        decode_png(store.bundle.files[gallery.sprite]), gallery.tile, gallery.columns, len(gallery.images)
+    )
+    return {im.test_index: TestImage(pixels[im.position], im.label, exact=True) for im in gallery.images}

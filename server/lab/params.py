@@ -1,0 +1,130 @@
+"""What a lab request may ask for, validated strictly, and what it gets back.
+
+Pixel quantities are in [0, 1] units, as everywhere in the bundle. Types are strict: a boolean is
+not a number, a string is not a number, and unknown fields are errors, so a typo never runs an
+attack the reader did not ask for.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from precompute import schema
+
+LINF_EPS_MAX = 16 / 255
+L2_EPS_MAX = 2.0
+PUSH_EPS_MAX = 8.0  # "push toward a class" is a large-budget L2 attack
+STEPS_MAX = 50
+PUSH_STEPS_MAX = 60
+SEED_MAX = 2**31 - 1
+_TOLERANCE = 1e-9  # 16/255 computed in a browser must pass
+
+Seed = Annotated[int, Field(ge=0, le=SEED_MAX)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class TestSource(_Strict):
+    test_index: int = Field(ge=0, description="index in the CIFAR-10 test set")
+
+
+class AttackParams(_Strict):
+    """One PGD run, the same for both models. `mode="push"` is the targeted large-budget L2 attack."""
+
+    mode: Literal["attack", "push"] = "attack"
+    norm: Literal["Linf", "L2"] = "Linf"
+    eps: float = Field(ge=0, description="L-inf: 0..16/255; L2: 0..2.0 (push: 0..8.0)")
+    steps: int = Field(ge=1, le=PUSH_STEPS_MAX, description="1..50 (push: 1..60)")
+    alpha: float | None = Field(default=None, ge=0, description="step size; default eps/4")
+    target: schema.ClassIndex | None = Field(default=None, description="None: untargeted")
+    random_start: bool = True
+    seed: Seed | None = Field(
+        default=None, description="random-start seed; default: the test image's bundle seed, else random"
+    )
+
+    @model_validator(mode="after")
+    def _limits(self) -> AttackParams:
+        if self.mode == "push":
+            if self.norm != "L2" or self.target is None:
+                raise ValueError("mode 'push' is a targeted L2 attack: give norm 'L2' and a target class")
+            eps_max, steps_max = PUSH_EPS_MAX, PUSH_STEPS_MAX
+        else:
+            eps_max = LINF_EPS_MAX if self.norm == "Linf" else L2_EPS_MAX
+            steps_max = STEPS_MAX
+        if self.eps > eps_max + _TOLERANCE:
+            raise ValueError(
+                f"eps {self.eps:g} is above the {self.norm} limit {eps_max:g} for mode {self.mode!r}"
+            )
+        if self.steps > steps_max:
+            raise ValueError(f"steps {self.steps} is above the limit {steps_max} for mode {self.mode!r}")
+        if self.alpha is not None and self.alpha > eps_max + _TOLERANCE:
+            raise ValueError(f"alpha {self.alpha:g} is above {eps_max:g}, the largest eps of this norm")
+        return self
+
+    @property
+    def step_size(self) -> float:
+        return self.eps / 4 if self.alpha is None else self.alpha
+
+
+class AttackRequest(AttackParams):
+    """POST /api/lab/attack: a test image and the attack."""
+
+    source: TestSource
+
+
+class ResolvedParams(_Strict):
+    """The attack exactly as run: every default filled in, so the reader can reuse the seed."""
+
+    mode: Literal["attack", "push"]
+    norm: Literal["Linf", "L2"]
+    eps: float
+    alpha: float
+    steps: int
+    target: int | None
+    random_start: bool
+    seed: int
+
+
+class SourceInfo(_Strict):
+    kind: Literal["test", "upload"]
+    test_index: int | None = None
+    label: schema.ClassIndex | None = Field(description="true class; None for an upload")
+    exact: bool = Field(description="the exact test pixels (False: the bundle's compressed copy)")
+
+
+class ModelRun(_Strict):
+    model_id: str
+    label: str
+    reference: schema.ClassIndex = Field(
+        description="class whose loss is reported and, untargeted, ascended: the true class, "
+        "or for an upload the model's clean prediction"
+    )
+    trajectory: schema.Trajectory
+    adversarial: str = Field(description="PNG data URL: one row of 32-px tiles, steps 0..steps")
+    perturbation: str = Field(description="same layout: 0.5 + delta / (2 scale)")
+    perturbation_scale: float
+
+
+class AttackResponse(_Strict):
+    params: ResolvedParams
+    source: SourceInfo
+    image: str = Field(description="the clean 32x32 image as a PNG data URL")
+    tile: int
+    columns: int = Field(description="tiles per sprite row: steps + 1")
+    runs: list[ModelRun]
+    seconds: float = Field(description="server time of the attack itself")
+
+
+class LabStatus(_Strict):
+    available: bool
+    reason: str | None
+    models: list[schema.ModelInfo]
+    classes: list[str]
+    limits: dict[str, float]
+    test_images: int = Field(description="test indices the lab accepts: 0..test_images-1 or the gallery")
+    gallery_only: bool
+    run_seed: int | None

@@ -1,0 +1,252 @@
+"""The live lab's API: PGD against both shipped models, on a test image or the reader's own upload.
+
+Every request passes, in order: the per-client rate limit (429), the media type (415), the body
+size limit, enforced while the body streams in (413), strict validation (422), the lab's
+availability (503 when the bundle ships no weights) and the bounded attack queue (503 + Retry-After).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+from fastapi import APIRouter, FastAPI, HTTPException, Request
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
+
+from precompute import schema
+from server.errors import ErrorBody
+from server.lab.engine import Lab
+from server.lab.gate import AttackGate, Busy, RateLimiter
+from server.lab.params import (
+    L2_EPS_MAX,
+    LINF_EPS_MAX,
+    PUSH_EPS_MAX,
+    PUSH_STEPS_MAX,
+    STEPS_MAX,
+    AttackParams,
+    AttackRequest,
+    AttackResponse,
+    LabStatus,
+    SourceInfo,
+)
+from server.lab.upload import MAX_UPLOAD_BYTES, UploadError, decode_upload
+from server.store import Store
+
+router = APIRouter(prefix="/api/lab", tags=["lab"])
+
+N_TEST = 10_000
+_REF = "#/components/schemas/{model}"
+MAX_JSON_BYTES = 4 * 1024
+MAX_MULTIPART_BYTES = MAX_UPLOAD_BYTES + 8 * 1024  # the image, the params part and the boundaries
+
+
+def _error(description: str) -> dict:
+    return {"model": ErrorBody, "description": description}
+
+
+ATTACK_ERRORS: dict[int | str, dict] = {
+    404: _error("The test image is not in this bundle."),
+    413: _error("The body, the image file or the image's pixel count is over its limit."),
+    415: _error("Wrong Content-Type, or an upload that is not a PNG or JPEG."),
+    422: _error("A parameter is missing, of the wrong type, out of range, or the image is corrupt."),
+    429: _error("Too many attacks from this client; see Retry-After."),
+    503: _error("The attack queue is full (see Retry-After), or this bundle ships no models."),
+}
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def setup(app: FastAPI, store: Store) -> None:
+    """Load the models once and build the lab's queue and rate limit (TOUR_LAB_* overrides)."""
+    app.state.lab = Lab.from_store(store)
+    app.state.lab_gate = AttackGate(
+        workers=_env_int("TOUR_LAB_WORKERS", 1), queue=_env_int("TOUR_LAB_QUEUE", 3)
+    )
+    app.state.lab_limiter = RateLimiter(
+        per_minute=_env_int("TOUR_LAB_PER_MINUTE", 30), burst=_env_int("TOUR_LAB_BURST", 10)
+    )
+    app.include_router(router)
+
+
+def _lab(request: Request) -> Lab:
+    return request.app.state.lab
+
+
+def _admit(request: Request, media_type: str) -> None:
+    """Rate limit, then media type; both before a byte of the body is read."""
+    wait = request.app.state.lab_limiter.take(request.client.host if request.client else "?")
+    if wait > 0:
+        retry = math.ceil(wait)
+        raise HTTPException(429, f"too many attacks; try again in {retry} s", {"Retry-After": str(retry)})
+    got = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if got != media_type:
+        raise HTTPException(415, f"send the request as {media_type}, not {got or 'no Content-Type'}")
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The body, refused with 413 as soon as it is known to exceed `limit` (header or stream)."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.isdigit():
+            raise HTTPException(400, "Content-Length is not a number")
+        if int(declared) > limit:
+            raise HTTPException(413, f"the request body is {declared} bytes; the limit is {limit}")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(413, f"the request body is over the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _validation_error(e: ValidationError) -> HTTPException:
+    parts = []
+    for err in e.errors(include_url=False)[:3]:
+        where = ".".join(str(p) for p in err.get("loc", ()))
+        parts.append(f"{where or 'body'}: {err.get('msg', 'invalid').removeprefix('Value error, ')}")
+    return HTTPException(422, "; ".join(parts))
+
+
+def _parse(model: type[AttackParams], raw: bytes | str) -> AttackParams:
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as e:
+        raise _validation_error(e) from None
+
+
+async def _run(request: Request, image, params: AttackParams, source: SourceInfo) -> AttackResponse:
+    lab = _lab(request)
+    try:
+        return await request.app.state.lab_gate.run(lambda: lab.attack(image, params, source))
+    except Busy as e:
+        raise HTTPException(
+            503, f"the lab is busy; try again in {e.retry_after} s", {"Retry-After": str(e.retry_after)}
+        ) from None
+
+
+def _require_lab(request: Request) -> Lab:
+    lab = _lab(request)
+    if not lab.available:
+        raise HTTPException(503, f"the live lab is off: {lab.reason}")
+    return lab
+
+
+@router.get("", summary="Whether the lab can run, its models and its limits.", response_model=LabStatus)
+def status(request: Request) -> LabStatus:
+    lab = _lab(request)
+    return LabStatus(
+        available=lab.available,
+        reason=lab.reason,
+        models=[m.info for m in lab.models],
+        classes=list(schema.CLASSES),
+        limits={
+            "linf_eps_max": LINF_EPS_MAX,
+            "l2_eps_max": L2_EPS_MAX,
+            "push_eps_max": PUSH_EPS_MAX,
+            "steps_max": STEPS_MAX,
+            "push_steps_max": PUSH_STEPS_MAX,
+            "upload_bytes_max": MAX_UPLOAD_BYTES,
+        },
+        test_images=N_TEST,
+        gallery_only=len(lab.images) < N_TEST,
+        run_seed=lab.run_seed,
+    )
+
+
+@router.post(
+    "/attack",
+    summary="PGD on a CIFAR-10 test image against both models, every step recorded.",
+    response_model=AttackResponse,
+    responses=ATTACK_ERRORS,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": AttackRequest.model_json_schema(ref_template=_REF)}},
+        }
+    },
+)
+async def attack(request: Request) -> AttackResponse:
+    _admit(request, "application/json")
+    body = await _read_body(request, MAX_JSON_BYTES)
+    params = _parse(AttackRequest, body)
+    assert isinstance(params, AttackRequest)
+    lab = _require_lab(request)
+    index = params.source.test_index
+    if index >= N_TEST:
+        raise HTTPException(422, f"source.test_index: the test set has {N_TEST} images (0..{N_TEST - 1})")
+    image = lab.test_image(index)
+    if image is None:
+        raise HTTPException(404, f"test image {index} is not in this bundle; its gallery images are")
+    source = SourceInfo(kind="test", test_index=index, label=image.label, exact=image.exact)
+    return await _run(request, image.pixels, params, source)
+
+
+@router.post(
+    "/attack/upload",
+    summary="PGD on an uploaded PNG/JPEG (<= 256 KB; centre-cropped to 32x32, never stored).",
+    response_model=AttackResponse,
+    responses=ATTACK_ERRORS,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["image", "params"],
+                        "properties": {
+                            "image": {"type": "string", "format": "binary", "description": "PNG or JPEG"},
+                            "params": {
+                                "type": "string",
+                                "description": "JSON: the fields of /attack but source",
+                            },
+                        },
+                    }
+                }
+            },
+        }
+    },
+)
+async def attack_upload(request: Request) -> AttackResponse:
+    _admit(request, "multipart/form-data")
+    body = await _read_body(request, MAX_MULTIPART_BYTES)
+    form = await _form(request, body)
+    try:
+        file, raw = form.get("image"), form.get("params")
+        if not isinstance(file, UploadFile):
+            raise HTTPException(422, "image: a file field named 'image' is required")
+        if not isinstance(raw, str):
+            raise HTTPException(422, "params: a text field named 'params' holding JSON is required")
+        data = await file.read(MAX_UPLOAD_BYTES + 1)
+    finally:
+        await form.close()
+    attack_params = _parse(AttackParams, raw)
+    _require_lab(request)
+    try:
+        pixels = decode_upload(data)
+    except UploadError as e:
+        raise HTTPException(e.status, e.message) from None
+    return await _run(request, pixels, attack_params, SourceInfo(kind="upload", label=None, exact=True))
+
+
+async def _form(request: Request, body: bytes):
+    """Parse the already size-checked body as multipart, through a fresh Request that replays it."""
+    sent = False
+
+    async def replay():
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    try:
+        return await Request(request.scope, replay).form(max_files=1, max_fields=4, max_part_size=16 * 1024)
+    except HTTPException:
+        raise
+    except Exception:
+        raise HTTPException(422, "the multipart body could not be parsed") from None
