@@ -1,0 +1,290 @@
+"""The live lab over real HTTP (uvicorn in a subprocess): every validation path, uploads, the bounded
+queue (503) and the rate limit (429) under concurrent requests, and a bundle without weights."""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import io
+import json
+import shutil
+import urllib.error
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
+
+import pytest
+from PIL import Image
+
+from precompute.bundle import write_manifest
+from server.config import Settings
+from tests.web.conftest import running_server
+
+ATTACK = "/api/lab/attack"
+UPLOAD = "/api/lab/attack/upload"
+BUNDLE = Settings().bundle_dir
+# Generous limits for the validation tests; the queue and rate-limit tests start their own servers.
+OPEN = {"TOUR_LAB_PER_MINUTE": "100000", "TOUR_LAB_BURST": "100000"}
+
+
+def request(base, path, body=None, content_type="application/json", method=None, headers=None):
+    data = json.dumps(body).encode() if isinstance(body, dict) else body
+    req = urllib.request.Request(base + path, data=data, method=method, headers=headers or {})
+    if content_type:
+        req.add_header("Content-Type", content_type)
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return r.status, dict(r.headers), json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), json.loads(e.read())
+
+
+def multipart(fields: dict[str, tuple[str | None, str, bytes]]) -> tuple[bytes, str]:
+    """fields: name -> (filename or None, content type, bytes)."""
+    boundary = uuid.uuid4().hex
+    out = io.BytesIO()
+    for name, (filename, ctype, data) in fields.items():
+        out.write(f"--{boundary}\r\n".encode())
+        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+        out.write(f"Content-Disposition: {disposition}\r\nContent-Type: {ctype}\r\n\r\n".encode())
+        out.write(data + b"\r\n")
+    out.write(f"--{boundary}--\r\n".encode())
+    return out.getvalue(), f"multipart/form-data; boundary={boundary}"
+
+
+def image_bytes(fmt: str = "PNG", size=(64, 48), mode="RGB") -> bytes:
+    buf = io.BytesIO()
+    Image.new(mode, size, (200, 30, 60) if mode == "RGB" else 0).save(buf, fmt)
+    return buf.getvalue()
+
+
+def upload(base, data: bytes, params: dict | str, ctype="image/png"):
+    raw = params if isinstance(params, str) else json.dumps(params)
+    body, content_type = multipart(
+        {"params": (None, "application/json", raw.encode()), "image": ("x.png", ctype, data)}
+    )
+    return request(base, UPLOAD, body, content_type)
+
+
+@pytest.fixture(scope="module")
+def server():
+    with running_server(env=OPEN) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def gallery_index(server):
+    with urllib.request.urlopen(server + "/api/gallery", timeout=10) as r:
+        return json.loads(r.read())["images"][0]["test_index"]
+
+
+def attack_body(index: int, **changes) -> dict:
+    return {"source": {"test_index": index}, "norm": "Linf", "eps": 8 / 255, "steps": 3, **changes}
+
+
+def test_status_lists_both_models_and_limits(server):
+    status, _, body = request(server, "/api/lab", content_type=None)
+    assert status == 200 and body["available"] is True
+    assert [m["id"] for m in body["models"]] == ["regular", "adv_eps8"]
+    assert body["limits"]["steps_max"] == 50 and body["limits"]["upload_bytes_max"] == 256 * 1024
+
+
+def test_attack_returns_every_step_for_both_models(server, gallery_index):
+    status, _, body = request(server, ATTACK, attack_body(gallery_index, seed=7))
+    assert status == 200, body
+    assert body["params"] == {
+        "mode": "attack", "norm": "Linf", "eps": 8 / 255, "alpha": 2 / 255, "steps": 3,
+        "target": None, "random_start": True, "seed": 7,
+    }  # fmt: skip
+    assert body["source"]["kind"] == "test" and body["columns"] == 4
+    assert [r["model_id"] for r in body["runs"]] == ["regular", "adv_eps8"]
+    for run in body["runs"]:
+        assert len(run["trajectory"]["steps"]) == 4
+        assert all(s["linf"] <= 8 / 255 + 1e-6 for s in run["trajectory"]["steps"])
+        for key in ("adversarial", "perturbation"):
+            png = Image.open(io.BytesIO(base64.b64decode(run[key].split(",", 1)[1])))
+            assert png.size == (32 * 4, 32)
+
+
+def test_same_seed_same_result_and_default_seed_is_the_bundles(server, gallery_index):
+    _, _, a = request(server, ATTACK, attack_body(gallery_index))
+    _, _, b = request(server, ATTACK, attack_body(gallery_index, seed=a["params"]["seed"]))
+    assert a["runs"] == b["runs"]
+
+
+def test_push_toward_a_class(server, gallery_index):
+    body = attack_body(gallery_index, mode="push", norm="L2", eps=4.0, steps=60, target=3, alpha=0.1)
+    status, _, out = request(server, ATTACK, body)
+    assert status == 200, out
+    assert out["columns"] == 61 and all(r["trajectory"]["steps"][-1]["l2"] <= 4.0 + 1e-4 for r in out["runs"])
+
+
+@pytest.mark.parametrize(
+    "changes, fragment",
+    [
+        ({"eps": True}, "eps"),  # a boolean is not a number
+        ({"eps": "0.03"}, "eps"),
+        ({"steps": 3.0}, "steps"),
+        ({"steps": True}, "steps"),
+        ({"steps": 0}, "steps"),
+        ({"steps": 51}, "steps 51"),
+        ({"eps": 17 / 255}, "above the Linf limit"),
+        ({"eps": -0.01}, "eps"),
+        ({"norm": "L2", "eps": 2.5}, "above the L2 limit"),
+        ({"norm": "L1"}, "norm"),
+        ({"alpha": 1.0}, "alpha"),
+        ({"target": 10}, "target"),
+        ({"target": False}, "target"),
+        ({"seed": -1}, "seed"),
+        ({"seed": 2**31}, "seed"),
+        ({"random_start": 1}, "random_start"),
+        ({"mode": "push", "norm": "L2", "eps": 1.0}, "target"),
+        ({"mode": "push", "target": 3}, "norm 'L2'"),
+        ({"mode": "push", "norm": "L2", "target": 3, "eps": 9.0}, "above the L2 limit"),
+        ({"mode": "push", "norm": "L2", "target": 3, "eps": 1.0, "steps": 61}, "steps"),
+        ({"source": {"test_index": -1}}, "test_index"),
+        ({"source": {"test_index": 10_000}}, "0..9999"),
+        ({"source": {"test_index": "3"}}, "test_index"),
+        ({"source": {}}, "test_index"),
+        ({"typo": 1}, "typo"),
+    ],
+)
+def test_invalid_parameters_are_422_with_a_reason(server, gallery_index, changes, fragment):
+    status, headers, body = request(server, ATTACK, attack_body(gallery_index, **changes))
+    assert status == 422, body
+    assert headers["content-type"] == "application/json"
+    assert fragment in body["error"]["message"]
+
+
+def test_missing_and_malformed_bodies(server, gallery_index):
+    body = attack_body(gallery_index)
+    del body["eps"]
+    assert request(server, ATTACK, body)[0] == 422
+    assert request(server, ATTACK, b"{not json")[0] == 422
+    assert request(server, ATTACK, b"[]")[0] == 422
+    assert request(server, ATTACK, b"")[0] == 422
+
+
+def test_wrong_content_type_is_415(server, gallery_index):
+    payload = json.dumps(attack_body(gallery_index)).encode()
+    assert request(server, ATTACK, payload, "text/plain")[0] == 415
+    assert request(server, ATTACK, payload, None)[0] == 415
+    assert request(server, UPLOAD, payload)[0] == 415
+
+
+def test_test_image_outside_the_bundle_is_404(server):
+    _, _, body = request(server, "/api/gallery", content_type=None)
+    in_gallery = {im["test_index"] for im in body["images"]}
+    missing = next(i for i in range(10_000) if i not in in_gallery)
+    with urllib.request.urlopen(server + "/api/lab", timeout=10) as r:
+        if not json.loads(r.read())["gallery_only"]:
+            pytest.skip("this bundle ships the whole test set")
+    assert request(server, ATTACK, attack_body(missing))[0] == 404
+
+
+def test_oversized_bodies_are_413_before_reading(server, gallery_index):
+    big = json.dumps({**attack_body(gallery_index), "pad": "x" * 10_000}).encode()
+    assert request(server, ATTACK, big)[0] == 413
+    # declared huge, nothing sent: refused on the header alone, no hang
+    host, port = urlsplit(server).hostname, urlsplit(server).port
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    conn.putrequest("POST", ATTACK)
+    conn.putheader("Content-Type", "application/json")
+    conn.putheader("Content-Length", str(10**9))
+    conn.endheaders()
+    assert conn.getresponse().status == 413
+    conn.close()
+    # chunked, no Content-Length: counted while it streams
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    chunks = (b"x" * 1024 for _ in range(64))
+    conn.request(
+        "POST", ATTACK, body=chunks, headers={"Content-Type": "application/json"}, encode_chunked=True
+    )
+    assert conn.getresponse().status == 413
+    conn.close()
+
+
+def test_upload_png_and_jpeg(server):
+    params = {"norm": "L2", "eps": 0.5, "steps": 2, "seed": 3}
+    for fmt, ctype in (("PNG", "image/png"), ("JPEG", "image/jpeg")):
+        status, _, body = upload(server, image_bytes(fmt), params, ctype)
+        assert status == 200, body
+        assert body["source"] == {"kind": "upload", "test_index": None, "label": None, "exact": True}
+        assert body["params"]["seed"] == 3 and len(body["runs"]) == 2
+        for run in body["runs"]:  # no label: each model is attacked away from its own clean prediction
+            assert run["reference"] == run["trajectory"]["clean"]["pred"]
+
+
+def test_upload_errors(server):
+    params = {"eps": 0.01, "steps": 1}
+    assert upload(server, b"GIF89a not allowed", params)[0] == 415
+    assert upload(server, b"hello, I am text", params, "image/png")[0] == 415
+    assert upload(server, image_bytes("PNG")[:60], params)[0] == 422  # truncated
+    assert upload(server, b"", params)[0] == 422
+    too_big = b"\x89PNG\r\n\x1a\n" + b"\0" * (256 * 1024)
+    assert upload(server, too_big, params)[0] == 413
+    bomb = image_bytes("PNG", size=(8000, 8000), mode="1")  # 64 M pixels in a few KB
+    assert len(bomb) < 256 * 1024
+    status, _, body = upload(server, bomb, params)
+    assert status == 413 and "pixels" in body["error"]["message"]
+    assert upload(server, image_bytes(), "{bad json")[0] == 422
+    assert upload(server, image_bytes(), {"eps": True, "steps": 1})[0] == 422
+    assert upload(server, image_bytes(), {**params, "source": {"test_index": 0}})[0] == 422
+    body, ctype = multipart({"params": (None, "application/json", b'{"eps": 0.01, "steps": 1}')})
+    assert request(server, UPLOAD, body, ctype)[0] == 422  # no image
+    assert request(server, UPLOAD, b"--nothing", "multipart/form-data; boundary=zzz")[0] == 422
+    huge = b"\x89PNG" + b"\0" * (400 * 1024)
+    body, ctype = multipart({"image": ("x.png", "image/png", huge)})
+    assert request(server, UPLOAD, body, ctype)[0] == 413
+
+
+def test_openapi_documents_every_status(server):
+    with urllib.request.urlopen(server + "/openapi.json", timeout=10) as r:
+        paths = json.loads(r.read())["paths"]
+    for path in (ATTACK, UPLOAD):
+        assert {"200", "404", "413", "415", "422", "429", "503"} <= set(paths[path]["post"]["responses"])
+
+
+def test_full_queue_answers_503_with_retry_after_and_the_site_stays_up(gallery_index):
+    env = {**OPEN, "TOUR_LAB_WORKERS": "1", "TOUR_LAB_QUEUE": "0"}
+    body = attack_body(gallery_index, mode="push", norm="L2", eps=2.0, steps=60, target=1)
+    with running_server(env=env) as base, ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(lambda _: request(base, ATTACK, body), range(6)))
+        statuses = sorted(r[0] for r in results)
+        assert set(statuses) == {200, 503}, statuses
+        for status, headers, out in results:
+            if status == 503:
+                assert int(headers["retry-after"]) >= 1 and "busy" in out["error"]["message"]
+        assert request(base, "/healthz", content_type=None)[0] == 200
+        assert request(base, ATTACK, attack_body(gallery_index))[0] == 200  # free again
+
+
+def test_rate_limit_answers_429_with_retry_after(gallery_index):
+    env = {"TOUR_LAB_PER_MINUTE": "1", "TOUR_LAB_BURST": "2"}
+    with running_server(env=env) as base, ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: request(base, ATTACK, attack_body(gallery_index)), range(4)))
+        statuses = sorted(r[0] for r in results)
+        assert statuses == [200, 200, 429, 429], statuses
+        limited = next(r for r in results if r[0] == 429)
+        assert int(limited[1]["retry-after"]) >= 1
+        assert (
+            request(base, "/api/gallery", content_type=None)[0] == 200
+        )  # the rest of the site is not limited
+
+
+def test_bundle_without_weights_serves_and_says_the_lab_is_off(tmp_path, gallery_index):
+    bundle = tmp_path / "bundle"
+    shutil.copytree(BUNDLE, bundle)
+    shutil.rmtree(bundle / "weights")
+    run = json.loads((bundle / "run.json").read_text())
+    run["weights"] = []
+    (bundle / "run.json").write_text(json.dumps(run))
+    (bundle / "manifest.json").unlink()
+    write_manifest(bundle, run["preset"])
+    with running_server("--bundle", str(bundle)) as base:
+        status, _, body = request(base, "/api/lab", content_type=None)
+        assert status == 200 and body["available"] is False and "weights" in body["reason"]
+        status, _, body = request(base, ATTACK, attack_body(gallery_index))
+        assert status == 503 and "lab is off" in body["error"]["message"]
+        assert request(base, "/healthz", content_type=None)[0] == 200
