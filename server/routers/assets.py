@@ -26,7 +26,7 @@ router = APIRouter(prefix="/bundle", tags=["bundle"])
         **ERROR_RESPONSES,
     },
 )
-def bundle_file(request: Request, path: str) -> Response:
+async def bundle_file(request: Request, path: str) -> Response:
     payload = request.app.state.store.files.get(path)
     if payload is None:
         raise HTTPException(404, f"the bundle has no file {path!r}")

@@ -8,5 +8,5 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", summary="The server is up and serving a verified bundle.")
-def healthz(request: Request) -> dict[str, str]:
+async def healthz(request: Request) -> dict[str, str]:
     return {"status": "ok", "preset": request.app.state.store.bundle.manifest.preset}

@@ -26,7 +26,7 @@ def _lookup(tree: StaticTree, path: str):
 
 
 @router.get("/assets/{version}/{path:path}")
-def versioned(request: Request, version: str, path: str) -> Response:
+async def versioned(request: Request, version: str, path: str) -> Response:
     tree = _tree(request)
     if version != tree.version:
         raise HTTPException(404, f"asset version {version!r} is not the one this server holds")
@@ -34,5 +34,5 @@ def versioned(request: Request, version: str, path: str) -> Response:
 
 
 @router.get("/static/{path:path}")
-def plain(request: Request, path: str) -> Response:
+async def plain(request: Request, path: str) -> Response:
     return send(request, _lookup(_tree(request), path))
