@@ -1,0 +1,1 @@
+"""Benchmark scripts: each measures the real server and records its numbers in BENCHMARKS.md."""

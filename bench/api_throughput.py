@@ -1,0 +1,58 @@
+"""API throughput: wrk against every JSON endpoint of one uvicorn worker, 10 s each, on loopback.
+
+Target: >= 3,000 requests/s with p99 <= 25 ms per route. Writes the "API throughput" section of
+BENCHMARKS.md. Run: `python -m bench.api_throughput [--bundle DIR] [--seconds 10]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from bench.wrk import Server, machine, record, run_wrk, table
+
+ROUTES = [
+    "/api/run",
+    "/api/training",
+    "/api/gallery",
+    "/api/epoch-probs",
+    "/api/trajectories",
+    "/api/trajectories/0",
+    "/api/sweep",
+    "/api/evaluation",
+    "/healthz",
+]
+TARGET_RPS, TARGET_P99_MS = 3000, 25.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--bundle", type=Path, help="bundle directory (default: the committed one)")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+    conditions = machine()
+    with Server(args.bundle) as server:
+        results = []
+        for route in ROUTES:
+            results.append(run_wrk(server.base, route, args.seconds, args.connections))
+            print(table(results[-1:]).splitlines()[-1], flush=True)
+    missed = [r.route for r in results if r.rps < TARGET_RPS or r.p99_ms > TARGET_P99_MS]
+    verdict = (
+        f"All routes meet the target (>= {TARGET_RPS:,} req/s, p99 <= {TARGET_P99_MS:.0f} ms)."
+        if not missed
+        else f"Below target (>= {TARGET_RPS:,} req/s, p99 <= {TARGET_P99_MS:.0f} ms): "
+        + ", ".join(f"`{m}`" for m in missed)
+        + "."
+    )
+    record(
+        "API throughput",
+        f"`python -m bench.api_throughput`: {args.seconds} s of wrk per route, {args.connections} "
+        f"connections, `Accept-Encoding: gzip` like a browser (bodies are pre-compressed at start-up).\n"
+        f"{conditions}.\n\n{table(results)}\n\n{verdict}",
+    )
+    print(verdict)
+
+
+if __name__ == "__main__":
+    main()
