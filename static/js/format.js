@@ -43,3 +43,22 @@ export function formatAs(value, fmt, digits) {
       return String(value);
   }
 }
+
+// A number that is the reader's current choice (an epoch, a step, an image), not a measurement:
+// data-view names the URL parameter that holds it, so a test can check the two agree.
+export function viewSpan(value, param) {
+  const s = document.createElement("span");
+  s.className = "num";
+  s.dataset.view = param;
+  s.textContent = String(value);
+  return s;
+}
+
+// A text from the bundle (a model's label, say), checkable like a number.
+export function textSpan(text, src) {
+  const s = document.createElement("span");
+  s.dataset.src = src;
+  s.dataset.fmt = "text";
+  s.textContent = text;
+  return s;
+}

@@ -1,0 +1,357 @@
+"""The article's view-model: the verified bundle turned into the template context, once at start-up.
+
+Every number the article's prose prints is a `Num`: it renders as
+`<span class="num" data-src="evaluation.models[0].results[1].accuracy" data-fmt="pct" ...>91.6 %</span>`,
+where data-src is the value's path in the JSON API document it came from (the same bytes the page's
+"download data" links serve). The browser tests resolve every such path and compare, so a number
+cannot drift from the bundle. Captions are built from the bundle's AttackSpec / Measurement records,
+and the formulas are converted to MathML here (latex2mathml), so the page needs no math script.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+
+from latex2mathml.converter import convert as latex_to_mathml
+from markupsafe import Markup
+
+from precompute import schema
+from server.store import Store
+
+NBSP = "\u00a0"
+ROBUST_ID = "adv_eps8"  # the headline robust model of sections 3 and 4 (precompute.config.ROBUST_ID)
+
+
+# ---------------------------------------------------------------- number formats (= static/js/format.js)
+
+
+def pct(x: float, digits: int = 1) -> str:
+    return f"{x * 100:.{digits}f}{NBSP}%"
+
+
+def eps255(x: float) -> str:
+    k = x * 255
+    r = round(k)
+    if abs(k - r) < 1e-6:
+        return "0" if r == 0 else f"{r}/255"
+    return f"{k:.2f}/255"
+
+
+def fixed(x: float, digits: int = 3) -> str:
+    return f"{x:.{digits}f}"
+
+
+def format_as(value: float, fmt: str, digits: int | None = None) -> str:
+    if fmt == "pct":
+        return pct(value, 1 if digits is None else digits)
+    if fmt == "eps255":
+        return eps255(value)
+    if fmt == "fixed":
+        return fixed(value, 3 if digits is None else digits)
+    if fmt == "int":
+        return str(round(value))
+    if fmt == "count":
+        return f"{round(value):,}"
+    raise ValueError(f"unknown number format {fmt!r}")
+
+
+@dataclass(frozen=True)
+class Num:
+    """A number from the bundle with the path it came from; renders as a checkable span."""
+
+    value: float
+    fmt: str
+    src: str
+    digits: int | None = None
+
+    @property
+    def text(self) -> str:
+        return format_as(self.value, self.fmt, self.digits)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __html__(self) -> str:
+        digits = "" if self.digits is None else f' data-digits="{self.digits}"'
+        return (
+            f'<span class="num" data-src="{html.escape(self.src)}" data-fmt="{self.fmt}"'
+            f' data-value="{self.value!r}"{digits}>{html.escape(self.text)}</span>'
+        )
+
+
+# ---------------------------------------------------------------- formulas
+
+
+FORMULAS = {
+    "start": r"x^{0} = x + \delta^{0}, \quad"
+    r" \delta^{0} \sim \mathcal{U}\left([-\epsilon, \epsilon]^{d}\right)",
+    "step": r"\tilde{x}^{t+1} = x^{t} + \alpha \,"
+    r" \mathrm{sign}\left(\nabla_{x} \mathcal{L}(\theta, x^{t}, y)\right)",
+    "project": r"x^{t+1} = \mathrm{clip}_{[0,1]}\left(\mathrm{clip}_{[x-\epsilon,\, x+\epsilon]}"
+    r"\left(\tilde{x}^{t+1}\right)\right)",
+    "ball": r"\|\delta\|_{\infty} = \max_{i} |\delta_{i}| \le \epsilon",
+    "minmax": r"\min_{\theta} \; \mathbb{E}_{(x,y) \sim \mathcal{D}}"
+    r" \left[ \max_{\|\delta\|_{\infty} \le \epsilon} \mathcal{L}(\theta, x + \delta, y) \right]",
+    "erm": r"\min_{\theta} \; \mathbb{E}_{(x,y) \sim \mathcal{D}} \left[ \mathcal{L}(\theta, x, y) \right]",
+    "loss": r"\mathcal{L}(\theta, x, y) = -\log p_{\theta}(y \mid x)",
+}
+
+
+@cache
+def mathml(name: str, display: bool = True) -> Markup:
+    """One formula as MathML (converted once per process and cached)."""
+    out = latex_to_mathml(FORMULAS[name], display="block" if display else "inline")
+    return Markup(out)
+
+
+# ---------------------------------------------------------------- the view-model
+
+
+@dataclass(frozen=True)
+class Result:
+    src: str  # path of the EvalResult, e.g. evaluation.models[0].results[1]
+    name: str
+    accuracy: Num
+    caption: Markup
+
+
+@dataclass(frozen=True)
+class ModelView:
+    id: str
+    label: str
+    index: int  # position in run.models
+    train_eps: Num
+    epochs: Num
+    selected_epoch: Num
+    width: Num
+    parameters: Num
+    clean: Result | None = None
+    attacked: Result | None = None  # the article's attack (trajectories' AttackSpec), if evaluated
+    results: tuple[Result, ...] = ()
+
+
+@dataclass(frozen=True)
+class Fall:
+    """When a gallery image is first misclassified under the article's attack, per model."""
+
+    position: int
+    pos: Num
+    label: str
+    steps: dict[str, Num | None]  # model id -> first misclassified step (None: it held)
+
+
+@dataclass(frozen=True)
+class Page:
+    preset: str
+    is_full: bool
+    created: str
+    commit: str
+    dirty: bool
+    device: str
+    seed: Num
+    versions: dict[str, str]
+    data_kind: str
+    n_train: Num
+    n_test: Num
+    n_holdout: Num
+    classes: tuple[str, ...]
+    n_classes: Num
+    n_examples: Num
+    n_gallery: Num
+    attack: schema.AttackSpec
+    attack_eps: Num
+    attack_alpha: Num | None
+    attack_steps: Num
+    attack_caption: Markup
+    training_clean_caption: Markup
+    training_pgd_caption: Markup
+    epoch_probs_caption: Markup
+    sweep_caption: Markup
+    sweep_eps: tuple[Num, ...]
+    regular: ModelView
+    robust: ModelView | None
+    models: tuple[ModelView, ...]
+    falls: tuple[Fall, ...]
+    fallen: dict[str, Num]  # model id -> how many gallery images fall by the last step
+    falls_json: str  # per gallery position: {model id: [first misclassified step | null, its path]}
+    formulas: dict[str, Markup] = field(default_factory=dict)
+
+
+def _attack_words(a: schema.AttackSpec, src: str) -> Markup:
+    norm = "L∞" if a.norm == "Linf" else "L₂"
+    eps = Num(a.eps, "eps255" if a.norm == "Linf" else "fixed", f"{src}.eps")
+    parts = [Markup(f"{a.name}, {norm}, ε = ") + Markup(eps.__html__())]
+    if a.alpha is not None:
+        alpha = Num(a.alpha, "eps255" if a.norm == "Linf" else "fixed", f"{src}.alpha")
+        parts.append(Markup("step size ") + Markup(alpha.__html__()))
+    if a.name == "PGD":
+        steps = Num(a.steps, "int", f"{src}.steps")
+        parts.append(Markup(steps.__html__()) + Markup(" step" if a.steps == 1 else " steps"))
+    parts.append(Markup("random start" if a.random_start else "no random start"))
+    if a.seed is not None:
+        parts.append(Markup("seed ") + Markup(Num(a.seed, "int", f"{src}.seed").__html__()))
+    return Markup(", ").join(parts)
+
+
+def measurement_caption(m: schema.Measurement, src: str) -> Markup:
+    """'the first 300 CIFAR-10 test images; PGD, L∞, ε = 8/255, step size 2/255, 10 steps, ...'"""
+    where = "test" if m.split == "test" else "training hold-out"
+    n = Num(m.n_images, "count", f"{src}.n_images")
+    if m.first_index == 0:
+        text = Markup(f"the first {n.__html__()} CIFAR-10 {where} images")
+    else:
+        first = Num(m.first_index, "count", f"{src}.first_index")
+        text = Markup(f"{n.__html__()} CIFAR-10 {where} images from index {first.__html__()}")
+    if m.attack is None:
+        return text + Markup(", no attack")
+    return text + Markup("; ") + _attack_words(m.attack, f"{src}.attack")
+
+
+def _same_attack(a: schema.AttackSpec | None, b: schema.AttackSpec) -> bool:
+    return (
+        a is not None
+        and a.name == b.name
+        and a.norm == b.norm
+        and abs(a.eps - b.eps) < 1e-9
+        and a.steps == b.steps
+    )
+
+
+def _model_view(
+    info: schema.ModelInfo, index: int, evaluation: schema.EvaluationFile, attack: schema.AttackSpec
+) -> ModelView:
+    src = f"run.models[{index}]"
+    results: list[Result] = []
+    clean = attacked = None
+    for mi, me in enumerate(evaluation.models):
+        if me.model_id != info.id:
+            continue
+        for ri, r in enumerate(me.results):
+            rsrc = f"evaluation.models[{mi}].results[{ri}]"
+            res = Result(
+                src=rsrc,
+                name=r.name,
+                accuracy=Num(r.accuracy, "pct", f"{rsrc}.accuracy"),
+                caption=measurement_caption(r.measurement, f"{rsrc}.measurement"),
+            )
+            results.append(res)
+            if r.measurement.attack is None and clean is None:
+                clean = res
+            elif _same_attack(r.measurement.attack, attack) and attacked is None:
+                attacked = res
+        if attacked is None:  # no result with exactly the article's attack: the strongest PGD at its eps
+            pgd = [
+                (r.measurement.attack.steps, ri, r)
+                for ri, r in enumerate(me.results)
+                if r.measurement.attack is not None
+                and r.measurement.attack.name == "PGD"
+                and abs(r.measurement.attack.eps - attack.eps) < 1e-9
+            ]
+            if pgd:
+                _, ri, r = max(pgd, key=lambda t: t[0])
+                attacked = results[ri]
+    return ModelView(
+        id=info.id,
+        label=info.label,
+        index=index,
+        train_eps=Num(info.train_eps, "eps255", f"{src}.train_eps"),
+        epochs=Num(info.epochs, "int", f"{src}.epochs"),
+        selected_epoch=Num(info.selected_epoch, "int", f"{src}.selected_epoch"),
+        width=Num(info.width, "int", f"{src}.width"),
+        parameters=Num(info.parameters, "count", f"{src}.parameters"),
+        clean=clean,
+        attacked=attacked,
+        results=tuple(results),
+    )
+
+
+def _date(iso: str) -> str:
+    try:
+        return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return iso
+
+
+def build_page(store: Store) -> Page:
+    b = store.bundle
+    run = b.doc("run.json", schema.RunFile)
+    training = b.doc("training.json", schema.TrainingFile)
+    gallery = b.doc("gallery.json", schema.GalleryFile)
+    epoch_probs = b.doc("epoch_probs.json", schema.EpochProbsFile)
+    traj = b.doc("trajectories.json", schema.TrajectoriesFile)
+    sweep = b.doc("sweep.json", schema.SweepFile)
+    evaluation = b.doc("evaluation.json", schema.EvaluationFile)
+
+    attack = traj.attack
+    models = tuple(_model_view(m, i, evaluation, attack) for i, m in enumerate(run.models))
+    by_id = {m.id: m for m in models}
+    regular = by_id.get("regular") or next(m for m in models if m.train_eps.value == 0)
+    robust = by_id.get(ROBUST_ID)
+
+    falls = []
+    fallen: dict[str, int] = {mid: 0 for mid in traj.model_ids}
+    for ii, im in enumerate(traj.images):
+        steps: dict[str, Num | None] = {}
+        for ti, t in enumerate(im.trajectories):
+            src = f"trajectories.images[{ii}].trajectories[{ti}].first_misclassified"
+            first = t.first_misclassified
+            steps[t.model_id] = None if first is None else Num(first, "int", src)
+            if t.first_misclassified is not None:
+                fallen[t.model_id] = fallen.get(t.model_id, 0) + 1
+        falls.append(
+            Fall(
+                position=im.position,
+                pos=Num(im.position, "int", f"trajectories.images[{ii}].position"),
+                label=gallery.classes[im.label],
+                steps=steps,
+            )
+        )
+    falls.sort(key=lambda f: f.position)
+
+    return Page(
+        preset=run.preset,
+        is_full=run.preset == "full",
+        created=_date(run.created),
+        commit=run.commit[:10],
+        dirty=run.dirty,
+        device=run.device,
+        seed=Num(run.seed, "int", "run.seed"),
+        versions=dict(run.versions),
+        data_kind=run.data.kind,
+        n_train=Num(run.data.n_train, "count", "run.data.n_train"),
+        n_test=Num(run.data.n_test, "count", "run.data.n_test"),
+        n_holdout=Num(run.data.n_holdout, "count", "run.data.n_holdout"),
+        classes=tuple(gallery.classes),
+        n_classes=Num(len(gallery.classes), "int", "gallery.classes.length"),
+        n_examples=Num(gallery.n_examples, "int", "gallery.n_examples"),
+        n_gallery=Num(len(gallery.images), "int", "gallery.images.length"),
+        attack=attack,
+        attack_eps=Num(attack.eps, "eps255", "trajectories.attack.eps"),
+        attack_alpha=(
+            None if attack.alpha is None else Num(attack.alpha, "eps255", "trajectories.attack.alpha")
+        ),
+        attack_steps=Num(attack.steps, "int", "trajectories.attack.steps"),
+        attack_caption=_attack_words(attack, "trajectories.attack"),
+        training_clean_caption=measurement_caption(training.clean, "training.clean"),
+        training_pgd_caption=measurement_caption(training.pgd, "training.pgd"),
+        epoch_probs_caption=measurement_caption(epoch_probs.measurement, "epoch-probs.measurement"),
+        sweep_caption=measurement_caption(sweep.measurement, "sweep.measurement"),
+        sweep_eps=tuple(Num(e, "eps255", f"sweep.test_eps[{i}]") for i, e in enumerate(sweep.test_eps)),
+        regular=regular,
+        robust=robust,
+        models=models,
+        falls=tuple(falls),
+        fallen={mid: Num(n, "int", f"derived:fallen:{mid}") for mid, n in fallen.items()},
+        falls_json=json.dumps(
+            [
+                {mid: [None, None] if n is None else [int(n.value), n.src] for mid, n in f.steps.items()}
+                for f in falls
+            ],
+            separators=(",", ":"),
+        ),
+        formulas={name: mathml(name) for name in FORMULAS} | {"loss_inline": mathml("loss", display=False)},
+    )

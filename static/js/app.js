@@ -1,0 +1,63 @@
+// The article's entry point: fetch each figure's data from the JSON API (the same routes the
+// "download data" links offer), build the five figures, then mark the page ready:
+// <html data-ready="true" data-ready-ms="..."> once every figure has rendered its first view.
+
+import { initAttack } from "./attack.js";
+import { initDefense } from "./defense.js";
+import { initLearning } from "./learning.js";
+import { loadSprite } from "./pixels.js";
+import { initSweep } from "./sweep.js";
+import { initTradeoff } from "./tradeoff.js";
+
+const ROBUST_ID = "adv_eps8";
+
+async function getJSON(name) {
+  const r = await fetch(`/api/${name}`);
+  if (!r.ok) throw new Error(`GET /api/${name}: ${r.status}`);
+  return r.json();
+}
+
+function fail(figureId, err) {
+  const fig = document.getElementById(figureId);
+  if (!fig) return;
+  const p = document.createElement("p");
+  p.className = "figure-error";
+  p.setAttribute("role", "alert");
+  p.textContent = `This figure could not be drawn: ${err.message}`;
+  fig.prepend(p);
+  fig.dataset.failed = "true";
+}
+
+async function main() {
+  const root = document.documentElement;
+  const [run, training, gallery, epochProbs, sweep] = await Promise.all(
+    ["run", "training", "gallery", "epoch-probs", "sweep"].map(getJSON),
+  );
+  const sheet = await loadSprite(`/bundle/${gallery.sprite}`);
+  const first = await fetch(`/api/trajectories/${gallery.images[0].position}`).then((r) => r.json());
+  const attack = first.attack;
+  const modelIds = first.model_ids.includes(ROBUST_ID)
+    ? ["regular", ROBUST_ID].filter((id) => first.model_ids.includes(id))
+    : first.model_ids;
+  const fallsEl = document.getElementById("picker-attack");
+  const falls = fallsEl && fallsEl.dataset.falls ? JSON.parse(fallsEl.dataset.falls) : null;
+
+  const jobs = [
+    ["fig-learning", () => initLearning({ training, epochProbs, gallery, sheet })],
+    ["fig-attack", () => initAttack({ gallery, sheet, attack, falls })],
+    ["fig-defense", () => initDefense({ gallery, sheet, attack, run, modelIds })],
+    ["fig-tradeoff", () => initTradeoff({ training, modelIds })],
+    ["fig-sweep", () => initSweep({ sweep, attack })],
+  ];
+  const results = await Promise.allSettled(jobs.map(([, job]) => job()));
+  results.forEach((r, i) => {
+    if (r.status === "rejected") fail(jobs[i][0], r.reason);
+  });
+  root.dataset.readyMs = String(Math.round(performance.now()));
+  root.dataset.ready = results.every((r) => r.status === "fulfilled") ? "true" : "partial";
+}
+
+main().catch((err) => {
+  document.documentElement.dataset.ready = "error";
+  for (const id of ["fig-learning", "fig-attack", "fig-defense", "fig-tradeoff", "fig-sweep"]) fail(id, err);
+});

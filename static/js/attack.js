@@ -1,0 +1,155 @@
+// Section 2: one PGD attack, step by step. Pick any gallery image; the slider runs through steps
+// 0 (the random start) to K and shows the adversarial image, the perturbation (stretched so the
+// eps-ball fills black..white), the class probabilities, the loss and the perturbation's size.
+
+import { numSpan, viewSpan } from "./format.js";
+import { drawTile } from "./pixels.js";
+import { createProbBars } from "./probbars.js";
+import { readInt, write } from "./state.js";
+import {
+  drawStep,
+  loadSheets,
+  modelTrajectory,
+  trajectoryUrl,
+  trajectoryViewer,
+  verdict,
+} from "./traj.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+
+function svg(tag, attrs) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  return el;
+}
+
+// The loss at every step as a small line chart with a cursor at the current step.
+function drawSparkline(el, losses, step, cleanLoss) {
+  const W = 200;
+  const H = 70;
+  const pad = { l: 26, r: 6, t: 6, b: 16 };
+  const all = [...losses, cleanLoss];
+  const lo = Math.min(0, ...all);
+  const hi = Math.max(...all) || 1;
+  const x = (i) => pad.l + (i / Math.max(1, losses.length - 1)) * (W - pad.l - pad.r);
+  const y = (v) => H - pad.b - ((v - lo) / (hi - lo || 1)) * (H - pad.t - pad.b);
+  const path = losses.map((v, i) => `${i ? "L" : "M"}${x(i).toFixed(1)},${y(v).toFixed(1)}`).join("");
+  el.replaceChildren(
+    svg("line", { class: "axis", x1: pad.l, x2: W - pad.r, y1: H - pad.b, y2: H - pad.b }),
+    svg("line", { class: "cursor", x1: x(step), x2: x(step), y1: pad.t, y2: H - pad.b }),
+    svg("path", { class: "line", d: path }),
+    svg("circle", { class: "dot", cx: x(step), cy: y(losses[step]), r: 3.5 }),
+    Object.assign(svg("text", { x: pad.l - 4, y: y(hi) + 3, "text-anchor": "end" }), { textContent: "loss" }),
+    Object.assign(svg("text", { x: pad.l, y: H - 3 }), { textContent: "step →" }),
+  );
+}
+
+export function statRows(dl, rows) {
+  dl.replaceChildren(
+    ...rows.flatMap(([term, ...desc]) => {
+      const dt = document.createElement("dt");
+      dt.textContent = term;
+      const dd = document.createElement("dd");
+      dd.append(...desc);
+      return [dt, dd];
+    }),
+  );
+}
+
+export async function initAttack({ gallery, sheet, attack, falls, modelId = "regular" }) {
+  const classes = gallery.classes;
+  const n = gallery.images.length;
+  const K = attack.steps;
+  const tile = gallery.tile;
+  const summary = document.getElementById("summary-attack");
+  const clean = document.getElementById("attack-clean");
+  const adv = document.getElementById("attack-adv");
+  const delta = document.getElementById("attack-delta");
+  const stats = document.getElementById("stats-attack");
+  const spark = document.getElementById("loss-attack");
+  const link = document.getElementById("traj-download");
+  const bars = createProbBars(document.getElementById("bars-attack"), { classes, title: "Regular model" });
+
+  const fallOf = (i) => (falls && falls[i] ? falls[i][modelId] : null);
+  const viewer = trajectoryViewer({
+    gallery,
+    sheet,
+    pickerEl: document.getElementById("picker-attack"),
+    stepperEl: document.getElementById("stepper-step"),
+    count: n,
+    index: readInt("atk", 0, n - 1, 0),
+    step: readInt("step", 0, K, K),
+    K,
+    label: (i) => {
+      const f = fallOf(i);
+      const cls = classes[gallery.images[i].label];
+      return `Image ${i}, ${cls}: ${f && f[0] !== null ? `misclassified from step ${f[0]}` : "never misclassified"}`;
+    },
+    badge: (i) => {
+      const f = fallOf(i);
+      if (!f) return null;
+      return f[0] === null ? { text: "–", cls: "held" } : { text: String(f[0]), src: f[1] };
+    },
+    render,
+  });
+
+  function render(resp, g, step, pos, current) {
+    const mt = modelTrajectory(resp, modelId);
+    const t = mt.trajectory;
+    const rec = t.steps[step];
+    const src = `${mt.src}.steps[${step}]`;
+    const pred = bars.update(rec.probs, { trueLabel: g.label });
+    drawTile(clean, sheet, { tile, columns: gallery.columns, index: g.position });
+    loadSheets(resp, modelId).then(([advSheet, deltaSheet]) => {
+      if (!current()) return;
+      drawStep(adv, advSheet, g.position, step, tile);
+      drawStep(delta, deltaSheet, g.position, step, tile);
+    });
+    const wrong = pred !== g.label;
+    statRows(stats, [
+      ["true class", classes[g.label]],
+      ["prediction", verdict(classes, pred, g.label)],
+      ["loss", numSpan(rec.loss, "fixed", `${src}.loss`, 3)],
+      ["clean loss", numSpan(t.clean.loss, "fixed", `${mt.src}.clean.loss`, 3)],
+      ["L∞ size", numSpan(rec.linf, "eps255", `${src}.linf`)],
+      ["L₂ size", numSpan(rec.l2, "fixed", `${src}.l2`, 3)],
+    ]);
+    drawSparkline(
+      spark,
+      t.steps.map((s) => s.loss),
+      step,
+      t.clean.loss,
+    );
+    const first = t.first_misclassified;
+    const steps = numSpan(K, "int", `trajectories/${g.position}.attack.steps`);
+    summary.replaceChildren(
+      "Image ",
+      viewSpan(pos, "atk"),
+      ` (a ${classes[g.label]}), step `,
+      viewSpan(step, "step"),
+      " of ",
+      steps,
+      `: the regular model says ${classes[pred]} with `,
+      numSpan(rec.probs[pred], "pct", `${src}.probs[${pred}]`),
+      wrong ? " (wrong)" : " (right)",
+      "; loss ",
+      numSpan(rec.loss, "fixed", `${src}.loss`, 3),
+      ", perturbation L∞ ",
+      numSpan(rec.linf, "eps255", `${src}.linf`),
+      ", L₂ ",
+      numSpan(rec.l2, "fixed", `${src}.l2`, 3),
+      ". ",
+      ...(first === null
+        ? ["It never falls within the ", steps.cloneNode(true), " steps."]
+        : ["It is first misclassified at step ", numSpan(first, "int", `${mt.src}.first_misclassified`), "."]),
+    );
+    summary.dataset.step = String(step);
+    summary.dataset.img = String(pos);
+    link.href = trajectoryUrl(g.position);
+    link.setAttribute("download", `trajectories-${g.position}.json`);
+    write({ atk: pos, step });
+  }
+
+  await viewer.show();
+  return viewer;
+}

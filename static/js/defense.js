@@ -1,0 +1,116 @@
+// Section 3: the same attack against the regular and the adversarially trained model, one image
+// choice and one slider for both, so the reader sees the two sets of probabilities side by side.
+
+import { numSpan, textSpan, viewSpan } from "./format.js";
+import { createProbBars } from "./probbars.js";
+import { readInt, write } from "./state.js";
+import {
+  drawStep,
+  loadSheets,
+  modelTrajectory,
+  trajectoryUrl,
+  trajectoryViewer,
+  verdict,
+} from "./traj.js";
+import { statRows } from "./attack.js";
+
+function modelLabel(run, id) {
+  const m = run.models.find((x) => x.id === id);
+  return m ? m.label : id;
+}
+
+function modelSpan(run, id) {
+  const i = run.models.findIndex((x) => x.id === id);
+  return i < 0 ? id : textSpan(run.models[i].label, `run.models[${i}].label`);
+}
+
+export async function initDefense({ gallery, sheet, attack, run, modelIds }) {
+  const classes = gallery.classes;
+  const nEx = Math.min(gallery.n_examples, gallery.images.length);
+  const K = attack.steps;
+  const tile = gallery.tile;
+  const summary = document.getElementById("summary-defense");
+  const link = document.getElementById("traj-download-defense");
+  const versus = document.getElementById("versus");
+
+  const sides = modelIds.map((id) => {
+    const side = document.createElement("div");
+    side.className = `side side-${id === "regular" ? "regular" : "robust"}`;
+    const h = document.createElement("h3");
+    h.append(modelSpan(run, id));
+    const top = document.createElement("div");
+    top.className = "side-top";
+    const canvas = document.createElement("canvas");
+    canvas.className = "pixels big";
+    canvas.width = tile;
+    canvas.height = tile;
+    canvas.setAttribute("role", "img");
+    const dl = document.createElement("dl");
+    dl.className = "stat-list";
+    top.append(canvas, dl);
+    const barsEl = document.createElement("div");
+    side.append(h, top, barsEl);
+    versus.append(side);
+    return { id, canvas, dl, bars: createProbBars(barsEl, { classes, compact: true }) };
+  });
+
+  const viewer = trajectoryViewer({
+    gallery,
+    sheet,
+    pickerEl: document.getElementById("picker-defense"),
+    stepperEl: document.getElementById("stepper-defense"),
+    count: nEx,
+    index: readInt("cmp", 0, nEx - 1, 0),
+    step: readInt("cstep", 0, K, K),
+    K,
+    label: (i) => `Example ${i}: ${classes[gallery.images[i].label]}`,
+    render,
+  });
+
+  function render(resp, g, step, img, current) {
+    const parts = [];
+    for (const side of sides) {
+      const mt = modelTrajectory(resp, side.id);
+      if (!mt) continue;
+      const rec = mt.trajectory.steps[step];
+      const src = `${mt.src}.steps[${step}]`;
+      const pred = side.bars.update(rec.probs, { trueLabel: g.label });
+      const wrong = pred !== g.label;
+      statRows(side.dl, [
+        ["prediction", verdict(classes, pred, g.label)],
+        ["confidence", numSpan(rec.probs[pred], "pct", `${src}.probs[${pred}]`)],
+        ["loss", numSpan(rec.loss, "fixed", `${src}.loss`, 3)],
+      ]);
+      side.canvas.setAttribute("aria-label", `Adversarial image for the ${modelLabel(run, side.id)} at this step`);
+      loadSheets(resp, side.id).then(([advSheet]) => {
+        if (current()) drawStep(side.canvas, advSheet, g.position, step, tile);
+      });
+      parts.push(
+        parts.length ? "; the " : "the ",
+        modelSpan(run, side.id),
+        ` says ${classes[pred]} (`,
+        numSpan(rec.probs[pred], "pct", `${src}.probs[${pred}]`),
+        wrong ? ", wrong)" : ", right)",
+      );
+    }
+    summary.replaceChildren(
+      `Example `,
+      viewSpan(img, "cmp"),
+      ` (a ${classes[g.label]}) at step `,
+      viewSpan(step, "cstep"),
+      " of ",
+      numSpan(K, "int", `trajectories/${g.position}.attack.steps`),
+      ": ",
+      ...parts,
+      ".",
+    );
+    summary.dataset.step = String(step);
+    summary.dataset.img = String(img);
+    link.href = trajectoryUrl(g.position);
+    link.setAttribute("download", `trajectories-${g.position}.json`);
+    write({ cmp: img, cstep: step });
+  }
+
+  await viewer.show();
+  return viewer;
+}

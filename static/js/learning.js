@@ -1,0 +1,182 @@
+// Section 1: how a network learns. Training curves of the regular model; pick an example, move
+// over the epochs (slider, keys, hover or tap on the chart) and its class probabilities race.
+
+import { COLORS, CONFIG, baseLayout, cursorShape, onPointX, plotly } from "./charts.js";
+import { numSpan } from "./format.js";
+import { drawTile } from "./pixels.js";
+import { argmax, createProbBars } from "./probbars.js";
+import { createPicker } from "./picker.js";
+import { readInt, write } from "./state.js";
+import { createStepper } from "./stepper.js";
+import { galleryTile } from "./traj.js";
+
+export function modelIndex(training, id) {
+  const i = training.models.findIndex((h) => h.model.id === id);
+  return i >= 0 ? i : training.models.findIndex((h) => h.model.train_eps === 0);
+}
+
+// Epochs where the top prediction of example x differs from the epoch before.
+export function changeEpochs(probsByEpoch, x, epochs) {
+  const out = [];
+  for (let e = 1; e < probsByEpoch.length; e++) {
+    if (argmax(probsByEpoch[e][x]) !== argmax(probsByEpoch[e - 1][x])) out.push(epochs[e]);
+  }
+  return out;
+}
+
+export async function initLearning({ training, epochProbs, gallery, sheet }) {
+  const P = plotly();
+  const mi = modelIndex(training, "regular");
+  const hist = training.models[mi];
+  const modelId = hist.model.id;
+  const probs = epochProbs.probs[modelId];
+  const records = hist.epochs;
+  // probs[k] belongs to records[k]; a bundle with one more entry has the untrained network first.
+  const extra = probs.length - records.length;
+  const epochs = [...(extra === 1 ? [0] : []), ...records.map((r) => r.epoch)];
+  const nEx = Math.min(gallery.n_examples, probs[0].length);
+  const classes = gallery.classes;
+
+  const chartEl = document.getElementById("chart-training");
+  const summary = document.getElementById("summary-learning");
+  const imageEl = document.getElementById("learning-image");
+  const bars = createProbBars(document.getElementById("bars-learning"), { classes, title: "Class probabilities" });
+
+  let img = readInt("img", 0, nEx - 1, 0);
+  let k = epochs.length - 1; // index into epochs / probs
+  const fromUrl = readInt("epoch", epochs[0], epochs[epochs.length - 1], null);
+  if (fromUrl !== null) k = epochs.indexOf(fromUrl) >= 0 ? epochs.indexOf(fromUrl) : k;
+
+  const x = records.map((r) => r.epoch);
+  const traces = [
+    {
+      x,
+      y: records.map((r) => r.train_loss),
+      name: "training loss",
+      mode: "lines+markers",
+      line: { color: COLORS.train, width: 2 },
+      marker: { size: 5 },
+      hovertemplate: "%{y:.3f}<extra>training loss</extra>",
+    },
+    {
+      x,
+      y: records.map((r) => r.test_loss),
+      name: "test loss",
+      mode: "lines+markers",
+      line: { color: COLORS.ink, width: 2 },
+      marker: { size: 5 },
+      hovertemplate: "%{y:.3f}<extra>test loss</extra>",
+    },
+    {
+      x,
+      y: records.map((r) => r.clean_acc * 100),
+      name: "test accuracy",
+      yaxis: "y2",
+      mode: "lines+markers",
+      line: { color: COLORS.regular, width: 2.5 },
+      marker: { size: 6 },
+      hovertemplate: "%{y:.1f} %<extra>test accuracy</extra>",
+    },
+    {
+      x: [],
+      y: [],
+      name: "top guess changes",
+      yaxis: "y2",
+      mode: "markers",
+      marker: { symbol: "triangle-down", size: 11, color: COLORS.mark },
+      hovertemplate: "epoch %{x}<extra>top guess changes</extra>",
+    },
+  ];
+  const layout = baseLayout({
+    xaxis: { ...baseLayout().xaxis, title: { text: "epoch" }, dtick: x.length > 12 ? undefined : 1 },
+    yaxis: { ...baseLayout().yaxis, title: { text: "loss" }, rangemode: "tozero" },
+    yaxis2: {
+      title: { text: "test accuracy (%)" },
+      overlaying: "y",
+      side: "right",
+      range: [0, 100],
+      fixedrange: true,
+      showgrid: false,
+      ticksuffix: "",
+    },
+    shapes: [],
+  });
+  await P.newPlot(chartEl, traces, layout, CONFIG);
+
+  const picker = createPicker(document.getElementById("picker-learning"), {
+    count: nEx,
+    value: img,
+    tile: gallery.tile,
+    label: (i) => `Example ${i}: ${classes[gallery.images[i].label]}`,
+    draw: galleryTile(gallery, sheet),
+    onChange: (i) => {
+      img = i;
+      render("picker");
+    },
+  });
+  picker.redraw();
+
+  const stepper = createStepper(document.getElementById("stepper-epoch"), {
+    min: 0,
+    max: epochs.length - 1,
+    value: k,
+    label: "Epoch",
+    format: (v) => `epoch ${epochs[v]} of ${epochs[epochs.length - 1]}`,
+    onChange: (v) => {
+      k = v;
+      render("stepper");
+    },
+  });
+
+  onPointX(chartEl, (ex) => {
+    const i = epochs.indexOf(ex);
+    if (i >= 0 && i !== k) {
+      k = i;
+      stepper.set(i, { silent: true });
+      render("chart");
+    }
+  });
+
+  function render() {
+    const g = gallery.images[img];
+    const p = probs[k][img];
+    const pred = bars.update(p, { trueLabel: g.label });
+    drawTile(imageEl, sheet, { tile: gallery.tile, columns: gallery.columns, index: g.position });
+    imageEl.setAttribute("aria-label", `Example ${img}, a ${classes[g.label]}`);
+    const changes = changeEpochs(probs, img, epochs);
+    stepper.setMarks(
+      changes.map((e) => epochs.indexOf(e)),
+      (v) => `top guess changes at epoch ${epochs[v]}`,
+    );
+    const rec = k - extra >= 0 ? records[k - extra] : null;
+    P.relayout(chartEl, { shapes: [cursorShape(epochs[k])] });
+    P.restyle(
+      chartEl,
+      {
+        x: [changes],
+        y: [changes.map(() => 100)],
+      },
+      [3],
+    );
+    // the aria-live summary, every number a checkable span
+    const ep = `epoch-probs.probs.${modelId}[${k}][${img}]`;
+    const rsrc = (ri) => `training.models[${mi}].epochs[${ri}]`;
+    const right = pred === g.label;
+    summary.replaceChildren(
+      ...(rec ? ["After epoch ", numSpan(rec.epoch, "int", `${rsrc(k - extra)}.epoch`)] : ["Before training"]),
+      `, the regular model's top guess for this ${classes[g.label]} is ${classes[pred]} (`,
+      numSpan(p[pred], "pct", `${ep}[${pred}]`),
+      ...(right ? [", correct)"] : ["; wrong, the true class gets ", numSpan(p[g.label], "pct", `${ep}[${g.label}]`), ")"]),
+      ...(rec ? [". Test accuracy after this epoch: ", numSpan(rec.clean_acc, "pct", `${rsrc(k - extra)}.clean_acc`)] : []),
+      changes.length ? `. Its top guess changes at ${changes.length === 1 ? "epoch" : "epochs"} ` : ". Its top guess never changes",
+      ...changes.flatMap((e, j) => [j ? ", " : "", numSpan(e, "int", `${rsrc(records.findIndex((r) => r.epoch === e))}.epoch`)]),
+      ".",
+    );
+    summary.dataset.epoch = String(epochs[k]);
+    summary.dataset.img = String(img);
+    write({ img, epoch: epochs[k] });
+  }
+
+  render();
+  return { picker, stepper };
+}

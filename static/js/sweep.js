@@ -1,0 +1,111 @@
+// Section 5: clean versus adversarial accuracy of the models trained at each eps (0 = regular),
+// at a test eps the reader picks (radio buttons; the choice is kept in ?eps=<k/255>).
+
+import { COLORS, CONFIG, baseLayout, plotly, transition } from "./charts.js";
+import { eps255, numSpan, pct } from "./format.js";
+import { readChoice, write } from "./state.js";
+
+const k255 = (e) => Math.round(e * 255);
+
+export async function initSweep({ sweep, attack }) {
+  const P = plotly();
+  const chartEl = document.getElementById("chart-sweep");
+  const summary = document.getElementById("summary-sweep");
+  const fieldset = document.getElementById("sweep-eps");
+  const clean = sweep.test_eps.findIndex((e) => e === 0);
+  const choices = sweep.test_eps.map((e, i) => ({ e, i })).filter(({ i }) => i !== clean);
+  const rows = sweep.rows
+    .map((r, ri) => ({ ...r, ri }))
+    .sort((a, b) => a.train_eps - b.train_eps);
+  const preferred = choices.find(({ e }) => Math.abs(e - attack.eps) < 1e-9) || choices[choices.length - 1];
+  const chosenK = readChoice(
+    "eps",
+    choices.map(({ e }) => k255(e)),
+    k255(preferred.e),
+  );
+  let ti = choices.find(({ e }) => k255(e) === chosenK).i;
+
+  // radio buttons, one per nonzero test eps
+  for (const { e, i } of choices) {
+    const label = document.createElement("label");
+    const input = document.createElement("input");
+    input.type = "radio";
+    input.name = "sweep-eps";
+    input.value = String(i);
+    input.checked = i === ti;
+    input.setAttribute("aria-label", `test ε = ${eps255(e)}`);
+    const span = document.createElement("span");
+    span.textContent = eps255(e);
+    span.setAttribute("aria-hidden", "true");
+    label.append(input, span);
+    fieldset.append(label);
+  }
+  fieldset.addEventListener("change", (ev) => {
+    if (ev.target.name !== "sweep-eps") return;
+    ti = Number(ev.target.value);
+    render(true);
+  });
+
+  const xClean = rows.map((r) => r.accuracies[clean] * 100);
+  const colors = rows.map((r) => (r.model_id === "regular" ? COLORS.regular : COLORS.robust));
+  const names = rows.map((r) => (r.train_eps === 0 ? "regular" : `train ε ${eps255(r.train_eps)}`));
+  const maxClean = Math.max(...xClean);
+
+  function trace() {
+    const e = sweep.test_eps[ti];
+    return {
+      x: xClean,
+      y: rows.map((r) => r.accuracies[ti] * 100),
+      text: names,
+      customdata: rows.map((r) => [eps255(r.train_eps)]),
+      mode: "lines+markers+text",
+      textposition: "top right",
+      textfont: { size: 11 },
+      line: { color: "#9aa3af", width: 1.5 },
+      marker: { size: 13, color: colors, line: { color: "#fff", width: 1.5 } },
+      hovertemplate: `trained at ε = %{customdata[0]}<br>clean %{x:.1f} %<br>under PGD at ε = ${eps255(e)}: %{y:.1f} %<extra></extra>`,
+      showlegend: false,
+    };
+  }
+  const layout = () =>
+    baseLayout({
+      hovermode: "closest",
+      showlegend: false,
+      xaxis: {
+        ...baseLayout().xaxis,
+        title: { text: "clean test accuracy (%)" },
+        range: [0, Math.min(100, maxClean * 1.15 + 5)],
+      },
+      yaxis: {
+        ...baseLayout().yaxis,
+        title: { text: `accuracy under PGD, test ε = ${eps255(sweep.test_eps[ti])} (%)` },
+        range: [0, Math.min(100, maxClean * 1.15 + 5)],
+      },
+      transition: transition(),
+    });
+  await P.newPlot(chartEl, [trace()], layout(), CONFIG);
+
+  function render(animate) {
+    if (animate) P.react(chartEl, [trace()], layout(), CONFIG);
+    const e = sweep.test_eps[ti];
+    const parts = ["At test ε = ", numSpan(e, "eps255", `sweep.test_eps[${ti}]`), ": "];
+    rows.forEach((r, j) => {
+      parts.push(
+        j ? "; " : "",
+        r.train_eps === 0 ? "regular model " : "trained at ε = ",
+        ...(r.train_eps === 0 ? [] : [numSpan(r.train_eps, "eps255", `sweep.rows[${r.ri}].train_eps`), " "]),
+        numSpan(r.accuracies[clean], "pct", `sweep.rows[${r.ri}].accuracies[${clean}]`),
+        " clean, ",
+        numSpan(r.accuracies[ti], "pct", `sweep.rows[${r.ri}].accuracies[${ti}]`),
+        " attacked",
+      );
+    });
+    parts.push(".");
+    summary.replaceChildren(...parts);
+    summary.dataset.eps = String(k255(e));
+    write({ eps: k255(e) });
+  }
+
+  render(false);
+  return { pct };
+}
