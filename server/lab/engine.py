@@ -22,7 +22,8 @@ from PIL import Image
 from torch import nn
 
 from precompute import schema
-from precompute.config import SHOWN_IDS, TrajectoryConfig
+from precompute.bundle import BundleError
+from precompute.config import TrajectoryConfig
 from precompute.sprites import png, sheet
 from precompute.trajectories import attack_images, trajectory_seed
 from precompute.weights import model_from_bytes
@@ -89,18 +90,17 @@ class Lab:
 
     @classmethod
     def from_store(cls, store: Store) -> Lab:
+        """Every model whose weights the bundle ships (the regular and the eps = 8/255 one), in its order."""
         run = store.run
         infos = {m.id: m for m in run.models}
-        weights = {w.model_id: w for w in run.weights}
-        missing = [mid for mid in SHOWN_IDS if mid not in weights or mid not in infos]
         models = []
-        if not missing:
-            models = [
-                LabModel(infos[mid], _prepare(model_from_bytes(store.bundle.files[weights[mid].path])))
-                for mid in SHOWN_IDS
-            ]
-        reason = None if models else f"this bundle ships no weights for {', '.join(missing)}"
-        return cls(models, gallery_images(store), run.seed, reason)
+        for w in run.weights:
+            try:
+                module = model_from_bytes(store.bundle.files[w.path])
+            except Exception as e:  # a verified file that is still not our weights: refuse to start
+                raise BundleError(f"{w.path} is not loadable ResNet-18 weights ({e})") from None
+            models.append(LabModel(infos[w.model_id], _prepare(module)))
+        return cls(models, gallery_images(store), run.seed, "this bundle ships no model weights")
 
     def test_image(self, index: int) -> TestImage | None:
         return self.images.get(index)

@@ -1,0 +1,89 @@
+"""The lab in real headless Chromium: upload an image, run an attack, scrub the steps, see both models."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+pytestmark = pytest.mark.browser
+
+
+def png_bytes() -> bytes:
+    im = Image.new("RGB", (80, 60), (30, 90, 200))
+    for x in range(20, 60):
+        for y in range(10, 50):
+            im.putpixel((x, y), (240, 200, 40))
+    buf = io.BytesIO()
+    im.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def open_lab(page):
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "lab" in m.text else None)
+    page.goto(page.base_url + "/#lab")
+    page.wait_for_selector("#lab[data-ready='true']", timeout=15_000)
+    return errors
+
+
+def test_upload_attack_and_scrub_both_models(page):
+    errors = open_lab(page)
+    page.set_input_files(
+        "#lab-file", files=[{"name": "mine.png", "mimeType": "image/png", "buffer": png_bytes()}]
+    )
+    assert "mine.png" in page.text_content("#lab-chosen")
+    page.fill("#lab-steps", "4")
+    page.click("#lab-run")
+    page.wait_for_selector("#lab-results:not([hidden])", timeout=30_000)
+    panels = page.locator(".lab-model")
+    assert panels.count() == 2
+    ids = page.evaluate("fetch('/api/lab').then((r) => r.json()).then((s) => s.models.map((m) => m.id))")
+    assert [page.get_attribute(f".lab-model >> nth={i}", "data-model") for i in range(2)] == ids
+    assert "Step 4 of 4" in page.text_content("#lab-summary")
+    assert page.input_value("#lab-seed").isdigit()  # the seed used, ready to reuse
+    # scrub with the keyboard on the shared slider: both models follow
+    slider = page.locator("#lab-stepper input[type=range]")
+    slider.focus()
+    page.keyboard.press("Home")
+    assert "Step 0 of 4" in page.text_content("#lab-summary")
+    page.keyboard.press("ArrowRight")
+    summary = page.text_content("#lab-summary")
+    assert "Step 1 of 4" in summary
+    for i in range(2):  # the live summary speaks of both models
+        assert page.text_content(f".lab-model >> nth={i} >> h3") in summary
+    for i in range(2):  # every model panel drew its pictures and stats
+        assert "predicts" in page.text_content(f".lab-model >> nth={i} >> .lab-stats")
+        drawn = page.evaluate(
+            "(i) => { const c = document.querySelectorAll('.lab-model')[i].querySelectorAll('canvas')[1];"
+            " const d = c.getContext('2d').getImageData(0, 0, 32, 32).data;"
+            " return d.some((v, k) => k % 4 !== 3 && v > 0); }",
+            i,
+        )
+        assert drawn
+    assert not errors, errors
+    assert not page.foreign_requests
+
+
+def test_gallery_attack_on_a_phone_and_errors_are_shown(browser, live_server):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, has_touch=True)
+    page = context.new_page()
+    page.base_url = live_server
+    errors = open_lab(page)
+    page.select_option("#lab-class", "3")
+    page.locator("#lab-gallery button").first.tap()
+    assert "cat" in page.text_content("#lab-chosen")
+    page.fill("#lab-steps", "2")
+    page.click("#lab-run")
+    page.wait_for_selector("#lab-results:not([hidden])", timeout=30_000)
+    assert page.locator(".lab-model").count() == 2
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, "the lab must not scroll sideways on a phone"
+    page.fill("#lab-steps", "51")  # the server's 422 reaches the reader as a sentence
+    page.click("#lab-run")
+    page.wait_for_selector("#lab-status[data-kind='error']", timeout=15_000)
+    assert "steps" in page.text_content("#lab-status")
+    assert not errors, errors
+    context.close()
