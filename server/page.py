@@ -171,6 +171,7 @@ class Page:
     training_pgd_caption: Markup
     epoch_probs_caption: Markup
     sweep_caption: Markup
+    sweep_attack_caption: Markup
     sweep_eps: tuple[Num, ...]
     regular: ModelView
     robust: ModelView | None
@@ -181,13 +182,21 @@ class Page:
     formulas: dict[str, Markup] = field(default_factory=dict)
 
 
-def _attack_words(a: schema.AttackSpec, src: str) -> Markup:
+def _attack_words(a: schema.AttackSpec, src: str, *, relative: bool = False) -> Markup:
+    """'PGD, L∞, ε = 8/255, step size 2/255, 10 steps, random start, seed 0'. With `relative`, the
+    spec stands for a family of attacks over ε: the step size is given as a multiple of ε."""
     norm = "L∞" if a.norm == "Linf" else "L₂"
-    eps = Num(a.eps, "eps255" if a.norm == "Linf" else "fixed", f"{src}.eps")
-    parts = [Markup(f"{a.name}, {norm}, ε = ") + Markup(eps.__html__())]
-    if a.alpha is not None:
-        alpha = Num(a.alpha, "eps255" if a.norm == "Linf" else "fixed", f"{src}.alpha")
-        parts.append(Markup("step size ") + Markup(alpha.__html__()))
+    fmt = "eps255" if a.norm == "Linf" else "fixed"
+    if relative:
+        parts = [Markup(f"{a.name}, {norm}")]
+        if a.alpha is not None and a.eps > 0:
+            ratio = Num(a.alpha / a.eps, "fixed", f"derived:ratio:{src}", 2)
+            parts.append(Markup("step size ") + Markup(ratio.__html__()) + Markup(" ε"))
+    else:
+        parts = [Markup(f"{a.name}, {norm}, ε = ") + Markup(Num(a.eps, fmt, f"{src}.eps").__html__())]
+        if a.alpha is not None:
+            alpha = Num(a.alpha, fmt, f"{src}.alpha")
+            parts.append(Markup("step size ") + Markup(alpha.__html__()))
     if a.name == "PGD":
         steps = Num(a.steps, "int", f"{src}.steps")
         parts.append(Markup(steps.__html__()) + Markup(" step" if a.steps == 1 else " steps"))
@@ -340,6 +349,7 @@ def build_page(store: Store) -> Page:
         training_pgd_caption=measurement_caption(training.pgd, "training.pgd"),
         epoch_probs_caption=measurement_caption(epoch_probs.measurement, "epoch-probs.measurement"),
         sweep_caption=measurement_caption(sweep.measurement, "sweep.measurement"),
+        sweep_attack_caption=_attack_words(sweep.attack, "sweep.attack", relative=True),
         sweep_eps=tuple(Num(e, "eps255", f"sweep.test_eps[{i}]") for i, e in enumerate(sweep.test_eps)),
         regular=regular,
         robust=robust,

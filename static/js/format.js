@@ -1,8 +1,9 @@
 // Number formats shared by the server's templates (server/page.py) and the figures: keep them equal.
-//   pct(0.9164) -> "91.6 %", eps255(8/255) -> "8/255", fixed(0.41234, 3) -> "0.412"
+//   pct(0.9164) -> "91.6 %" (a no-break space before %), eps255(8/255) -> "8/255",
+//   fixed(0.41234, 3) -> "0.412"
 
 export function pct(x, digits = 1) {
-  return `${(x * 100).toFixed(digits)} %`;
+  return `${(x * 100).toFixed(digits)}\u00a0%`;
 }
 
 export function eps255(x) {

@@ -1,0 +1,309 @@
+"""The article in real headless Chromium: every figure by mouse, keyboard and touch; the view in the
+URL; numbers equal to the bundle's; one column on a phone; nothing fetched from another origin."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from tests.web.article_check import COLLECT_JS, Documents, check_span
+
+pytestmark = pytest.mark.browser
+
+READY = "() => document.documentElement.dataset.ready"
+
+
+def open_article(page, query: str = "") -> list[str]:
+    """Load the article, wait for every figure; returns the console errors seen (a live list)."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
+    page.goto(page.base_url + "/" + query)
+    page.wait_for_function(READY, timeout=20_000)
+    assert page.evaluate(READY) == "true", "a figure failed to render"
+    return errors
+
+
+def params(page) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
+
+
+def wait_param(page, name: str, value) -> None:
+    page.wait_for_function(
+        "([n, v]) => new URLSearchParams(location.search).get(n) === v", arg=[name, str(value)], timeout=5_000
+    )
+
+
+def summary(page, fig: str) -> str:
+    return page.locator(f"#summary-{fig}").inner_text()
+
+
+@pytest.fixture(scope="module")
+def docs(live_server) -> Documents:
+    return Documents(live_server)
+
+
+def test_loads_ready_without_errors_or_foreign_requests(page, docs) -> None:
+    errors = open_article(page)
+    for fig in ("learning", "attack", "defense", "tradeoff", "sweep"):
+        assert summary(page, fig).strip(), f"{fig} has no text summary"
+        assert page.locator(f"#summary-{fig}").get_attribute("aria-live") == "polite"
+    # exercise every figure once, then nothing may have left the origin
+    page.locator("#picker-learning .thumb").nth(1).click()
+    page.locator("#stepper-epoch .stepper-prev").click()
+    page.locator("#picker-attack .thumb").nth(2).click()
+    page.locator("#stepper-step .stepper-play").click()
+    page.wait_for_timeout(300)
+    page.locator("#stepper-step .stepper-play").click()
+    page.locator("#picker-defense .thumb").nth(3).click()
+    page.locator("#stepper-defense .stepper-prev").click()
+    page.locator("#stepper-tradeoff .stepper-prev").click()
+    page.locator("#sweep-eps label").first.click()
+    page.locator("#chart-training").hover()
+    page.locator("#chart-tradeoff").hover()
+    page.locator("#chart-sweep").hover()
+    page.wait_for_timeout(300)
+    assert page.foreign_requests == []
+    assert errors == []
+
+
+def test_learning_by_mouse_and_keyboard(page) -> None:
+    open_article(page)
+    before = summary(page, "learning")
+    page.locator("#picker-learning .thumb").nth(3).click()
+    wait_param(page, "img", 3)
+    assert page.locator("#picker-learning .thumb").nth(3).get_attribute("aria-checked") == "true"
+    assert page.locator("#summary-learning").get_attribute("data-img") == "3"
+    # keyboard on the image picker: arrow to the next example
+    page.keyboard.press("ArrowRight")
+    wait_param(page, "img", 4)
+    # keyboard on the epoch slider: Home is the first epoch, End the last
+    slider = page.locator("#stepper-epoch input[type=range]")
+    slider.focus()
+    page.keyboard.press("Home")
+    first = slider.get_attribute("min")
+    first_epoch = page.locator("#summary-learning").get_attribute("data-epoch")
+    page.keyboard.press("End")
+    last_epoch = page.locator("#summary-learning").get_attribute("data-epoch")
+    assert int(last_epoch) > int(first_epoch), (first, first_epoch, last_epoch)
+    wait_param(page, "epoch", last_epoch)
+    page.keyboard.press("ArrowLeft")
+    assert int(page.locator("#summary-learning").get_attribute("data-epoch")) < int(last_epoch)
+    assert summary(page, "learning") != before
+    # the prob bars moved: the selected example's true class is marked
+    assert page.locator("#bars-learning .pb-row.is-true").count() == 1
+
+
+def test_learning_follows_the_pointer_over_the_chart(page) -> None:
+    open_article(page)
+    page.locator("#chart-training").scroll_into_view_if_needed()
+    box = page.locator("#chart-training .nsewdrag").first.bounding_box()
+    assert box
+    epochs = set()
+    for fx in (0.02, 0.98):
+        page.mouse.move(box["x"] + box["width"] * fx, box["y"] + box["height"] / 2)
+        page.wait_for_timeout(150)
+        epochs.add(page.locator("#summary-learning").get_attribute("data-epoch"))
+    assert len(epochs) == 2, "hovering the chart's two ends should select two different epochs"
+
+
+def test_attack_steps_by_keyboard_buttons_and_gallery(page, docs) -> None:
+    open_article(page)
+    page.locator("#picker-attack .thumb").nth(5).click()
+    wait_param(page, "atk", 5)
+    slider = page.locator("#stepper-step input[type=range]")
+    slider.focus()
+    page.keyboard.press("Home")
+    wait_param(page, "step", 0)
+    assert page.locator("#summary-attack").get_attribute("data-step") == "0"
+    text0 = summary(page, "attack")
+    page.locator("#stepper-step .stepper-next").click()
+    wait_param(page, "step", 1)
+    assert summary(page, "attack") != text0
+    page.keyboard.press("End")  # focus stays on the group; End still works from the buttons
+    steps = docs.get("trajectories/5")["attack"]["steps"]
+    wait_param(page, "step", steps)
+    # the adversarial image and the perturbation were drawn (not blank)
+    drawn = page.evaluate(
+        """() => ["attack-adv", "attack-delta", "attack-clean"].map((id) => {
+            const c = document.getElementById(id);
+            const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+            let s = 0; for (let i = 3; i < d.length; i += 4) s += d[i];
+            return s > 0; })"""
+    )
+    assert drawn == [True, True, True]
+    link = page.locator("#traj-download")
+    assert link.get_attribute("href").endswith("/api/trajectories/5")
+    assert link.get_attribute("download")
+
+
+def test_defense_one_slider_drives_both_models(page) -> None:
+    open_article(page)
+    page.locator("#picker-defense .thumb").nth(2).click()
+    wait_param(page, "cmp", 2)
+    assert page.locator("#versus .side").count() >= 2
+    slider = page.locator("#stepper-defense input[type=range]")
+    slider.focus()
+    page.keyboard.press("Home")
+    wait_param(page, "cstep", 0)
+    assert page.locator("#summary-defense").get_attribute("data-step") == "0"
+    page.keyboard.press("End")
+    wait_param(page, "cstep", slider.get_attribute("max"))
+    assert page.locator("#summary-defense").get_attribute("data-step") == slider.get_attribute("max")
+    # both sides show the record of that step, for their own model
+    losses = page.evaluate(
+        "() => [...document.querySelectorAll('#versus .side [data-src$=\".loss\"]')]"
+        ".map((e) => e.dataset.src)"
+    )
+    assert len(losses) == 2 and all(f"steps[{slider.get_attribute('max')}]" in s for s in losses)
+    assert losses[0] != losses[1]
+
+
+def test_tradeoff_and_sweep_controls(page, docs) -> None:
+    open_article(page)
+    slider = page.locator("#stepper-tradeoff input[type=range]")
+    slider.focus()
+    page.keyboard.press("Home")
+    first = docs.get("training")["models"][0]["epochs"][0]["epoch"]
+    wait_param(page, "tepoch", first)
+    radios = page.locator("#sweep-eps input[type=radio]")
+    assert radios.count() == len(docs.get("sweep")["test_eps"]) - 1
+    before = summary(page, "sweep")
+    nonzero = [round(e * 255) for e in docs.get("sweep")["test_eps"] if e > 0]
+    radios.first.check()
+    wait_param(page, "eps", nonzero[0])
+    assert page.locator("#summary-sweep").get_attribute("data-eps") == str(nonzero[0])
+    assert summary(page, "sweep") != before or params(page)["eps"] != before
+    # keyboard: an arrow moves the choice within the radio group
+    radios.first.focus()
+    page.keyboard.press("ArrowRight")
+    wait_param(page, "eps", nonzero[1])
+
+
+def test_view_is_restored_from_the_url(page, docs) -> None:
+    open_article(page, "?img=2&epoch=1&atk=7&step=1&cmp=4&cstep=2&tepoch=1")
+    assert page.locator("#picker-learning .thumb").nth(2).get_attribute("aria-checked") == "true"
+    assert page.locator("#summary-learning").get_attribute("data-epoch") == "1"
+    assert page.locator("#picker-attack .thumb").nth(7).get_attribute("aria-checked") == "true"
+    assert page.locator("#summary-attack").get_attribute("data-step") == "1"
+    assert page.locator("#summary-defense").get_attribute("data-img") == "4"
+    assert page.locator("#summary-defense").get_attribute("data-step") == "2"
+    assert page.locator("#stepper-step input[type=range]").input_value() == "1"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?img=999&epoch=-5&step=abc&atk=100000000&cmp=-1&cstep=1e9&eps=%3Cscript%3E&tepoch=",
+        "?img=%20&epoch=3.5&step=&atk=NaN&eps=999999",
+    ],
+)
+def test_bad_view_params_are_clamped(page, query: str) -> None:
+    errors = open_article(page, query)
+    n_ex = page.locator("#picker-learning .thumb").count()
+    img = int(page.locator("#summary-learning").get_attribute("data-img"))
+    assert 0 <= img < n_ex
+    step_max = int(page.locator("#stepper-step input[type=range]").get_attribute("max"))
+    assert 0 <= int(page.locator("#summary-attack").get_attribute("data-step")) <= step_max
+    assert int(page.locator("#summary-attack").get_attribute("data-img")) >= 0
+    assert errors == []
+
+
+def test_every_number_matches_the_bundle(page, docs) -> None:
+    open_article(page, "?img=1&atk=3&step=2&cmp=1&cstep=3")
+    page.locator("#sweep-eps input[type=radio]").first.check()
+    page.wait_for_timeout(200)
+    found = page.evaluate(COLLECT_JS)
+    assert len(found["spans"]) > 50
+    problems = [p for s in found["spans"] if (p := check_span(docs.get, s))]
+    assert not problems, "\n".join(problems)
+    query = {k: v[0] for k, v in parse_qs(found["query"].lstrip("?")).items()}
+    for v in found["views"]:
+        assert query.get(v["param"]) == v["text"].strip(), v
+    stray = "\n".join(found["stray"])
+    assert not stray, f"numbers typed into the page instead of read from the bundle:\n{stray}"
+
+
+def test_touch_taps_on_a_phone(browser, live_server) -> None:
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
+    page = context.new_page()
+    page.base_url = live_server
+    try:
+        errors = open_article(page)
+        page.locator("#picker-learning .thumb").nth(4).tap()
+        wait_param(page, "img", 4)
+        page.locator("#picker-attack .thumb").nth(6).tap()
+        wait_param(page, "atk", 6)
+        page.locator("#stepper-step .stepper-prev").tap()
+        assert page.locator("#summary-attack").get_attribute("data-step") != str(
+            page.locator("#stepper-step input[type=range]").get_attribute("max")
+        )
+        page.locator("#stepper-defense .stepper-prev").tap()
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_narrow_screen_is_one_column_without_horizontal_scroll(browser, live_server) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.base_url = live_server
+    try:
+        open_article(page)
+        page.wait_for_timeout(300)
+        width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        assert width[0] <= width[1], f"horizontal scroll: content {width[0]} px in a {width[1]} px window"
+        chart = page.locator("#chart-training").bounding_box()
+        side = page.locator("#picker-learning").bounding_box()
+        assert side["y"] >= chart["y"] + chart["height"] - 1, "picker should sit below the chart"
+        left = page.locator("#versus .side").nth(0).bounding_box()
+        right = page.locator("#versus .side").nth(1).bounding_box()
+        assert right["y"] >= left["y"] + left["height"] - 1, "the two models should stack"
+        for sel in (".figure", ".prose", "table"):
+            for box in page.evaluate(
+                "(s) => [...document.querySelectorAll(s)].map((e) => e.getBoundingClientRect().right)", sel
+            ):
+                assert box <= 391, f"{sel} sticks out: right edge {box}"
+    finally:
+        context.close()
+
+
+def test_reduced_motion_turns_animation_off(browser, live_server) -> None:
+    context = browser.new_context(reduced_motion="reduce")
+    page = context.new_page()
+    page.base_url = live_server
+    try:
+        open_article(page)
+        duration = page.evaluate(
+            "() => getComputedStyle(document.querySelector('#bars-learning .pb-row')).transitionDuration"
+        )
+        assert all(float(d.rstrip("s")) < 0.01 for d in duration.split(","))
+    finally:
+        context.close()
+
+
+def test_download_links_serve_the_figures_data(page) -> None:
+    open_article(page)
+    links = page.evaluate(
+        "() => [...document.querySelectorAll('a.download')].map((a) => [a.getAttribute('href'), a.download])"
+    )
+    assert len(links) >= 6
+    for href, name in links:
+        assert href.startswith("/api/") and name, (href, name)
+        r = page.request.get(page.base_url + href)
+        assert r.status == 200 and r.headers["content-type"].startswith("application/json"), href
+
+
+def test_small_preset_banner_is_shown(page, docs) -> None:
+    open_article(page)
+    preset = docs.get("run")["preset"]
+    banner = page.locator("#preset-banner")
+    if preset == "full":
+        assert banner.count() == 0
+    else:
+        assert banner.is_visible()
+        assert preset in banner.inner_text()
+        assert page.locator("#prov-preset").inner_text() == preset
