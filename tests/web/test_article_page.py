@@ -1,0 +1,143 @@
+"""The article's view-model (server/page.py) and its rendering, without a browser."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from precompute import schema
+from server.config import Settings
+from server.main import create_app
+from server.page import Num, build_page, eps255, format_as, mathml, measurement_caption, pct
+from server.routers.pages import page_context
+from tests.web.article_check import resolve
+
+
+@pytest.fixture(scope="module")
+def app():
+    return create_app(Settings())
+
+
+@pytest.fixture(scope="module")
+def store(app):
+    return app.state.store
+
+
+def getter(store):
+    def get(name: str):
+        if name.startswith("trajectories/"):
+            return json.loads(store.trajectories[int(name.split("/")[1])].body)
+        return json.loads(store.documents[name].body)
+
+    return get
+
+
+def nums(obj, seen=None):
+    """Every Num reachable from the view-model."""
+    seen = seen if seen is not None else set()
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    if isinstance(obj, Num):
+        yield obj
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            yield from nums(getattr(obj, f.name), seen)
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            yield from nums(v, seen)
+    elif isinstance(obj, list | tuple):
+        for v in obj:
+            yield from nums(v, seen)
+
+
+def test_formats() -> None:
+    assert pct(0.9164) == "91.6\u00a0%"
+    assert pct(0.05, 0) == "5\u00a0%"
+    assert eps255(8 / 255) == "8/255"
+    assert eps255(0) == "0"
+    assert eps255(0.5 / 255) == "0.50/255"
+    assert format_as(0.41234, "fixed") == "0.412"
+    assert format_as(11_173_962, "count") == "11,173,962"
+    with pytest.raises(ValueError):
+        format_as(1, "nope")
+
+
+def test_num_renders_a_checkable_span() -> None:
+    html = Num(0.916, "pct", 'evaluation.models[0].results[1].accuracy"<x>').__html__()
+    assert html.startswith(
+        '<span class="num" data-src="evaluation.models[0].results[1].accuracy&quot;&lt;x&gt;"'
+    )
+    assert 'data-fmt="pct"' in html and 'data-value="0.916"' in html
+    assert html.endswith(">91.6\u00a0%</span>")
+
+
+def test_every_number_of_the_view_model_is_in_the_bundle(store) -> None:
+    page = build_page(store)
+    found = list(nums(page))
+    assert len(found) > 30
+    get = getter(store)
+    for n in found:
+        truth = resolve(get, n.src)
+        assert float(truth) == pytest.approx(n.value, rel=1e-12, abs=1e-15), n.src
+
+
+def test_headline_numbers_use_the_articles_attack(store) -> None:
+    page = build_page(store)
+    assert page.regular.clean is not None and page.regular.attacked is not None
+    assert "PGD" in page.regular.attacked.name
+    if page.robust:
+        assert page.robust.attacked is not None
+    assert "random start" in page.attack_caption and "ε = " in page.attack_caption
+
+
+def test_measurement_caption_says_how() -> None:
+    attack = schema.AttackSpec(
+        name="PGD", norm="Linf", eps=8 / 255, alpha=2 / 255, steps=10, random_start=True, seed=3
+    )
+    m = schema.Measurement(split="test", first_index=0, n_images=1000, attack=attack)
+    text = re.sub(r"<[^>]+>", "", measurement_caption(m, "x"))
+    assert text == (
+        "the first 1,000 CIFAR-10 test images; "
+        "PGD, L∞, ε = 8/255, step size 2/255, 10 steps, random start, seed 3"
+    )
+    clean = schema.Measurement(split="test", first_index=500, n_images=20)
+    assert re.sub(r"<[^>]+>", "", measurement_caption(clean, "y")) == (
+        "20 CIFAR-10 test images from index 500, no attack"
+    )
+
+
+def test_formulas_are_mathml() -> None:
+    for name in ("start", "step", "project", "minmax", "erm"):
+        out = str(mathml(name))
+        assert out.startswith("<math") and 'display="block"' in out
+        assert "<script" not in out
+    assert 'display="inline"' in str(mathml("loss", display=False))
+
+
+def test_small_preset_banner_follows_the_bundle(app) -> None:
+    client = TestClient(app)
+    page = page_context(app)
+    html = client.get("/").text
+    assert ('id="preset-banner"' in html) == (page.preset != "full")
+    # the same templates over a full bundle: the banner is gone
+    app.state.page = dataclasses.replace(page, preset="full", is_full=True)
+    try:
+        html = client.get("/").text
+        assert 'id="preset-banner"' not in html
+        assert 'data-preset="full"' in html
+    finally:
+        app.state.page = page
+
+
+def test_page_has_no_inline_script_or_handlers_and_links_assets(app) -> None:
+    html = TestClient(app).get("/").text
+    for tag in re.findall(r"<script\b[^>]*>", html):
+        assert "src=" in tag, f"inline script: {tag}"
+    assert not re.search(r"\son[a-z]+\s*=", html), "inline event handler"
+    assert not re.search(r'(href|src)="(https?:)?//', html), "a link to another origin"
+    assert "/static/" not in html, "assets must be linked through asset()"
