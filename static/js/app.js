@@ -8,6 +8,7 @@ import { initLearning } from "./learning.js";
 import { loadSprite } from "./pixels.js";
 import { initSweep } from "./sweep.js";
 import { initTradeoff } from "./tradeoff.js";
+import { fetchTrajectory } from "./traj.js";
 
 const ROBUST_ID = "adv_eps8";
 
@@ -33,8 +34,12 @@ async function main() {
   const [run, training, gallery, epochProbs, sweep] = await Promise.all(
     ["run", "training", "gallery", "epoch-probs", "sweep"].map(getJSON),
   );
-  const sheet = await loadSprite(`/bundle/${gallery.sprite}`);
-  const first = await fetch(`/api/trajectories/${gallery.images[0].position}`).then((r) => r.json());
+  performance.mark("tour:data");
+  const [sheet, first] = await Promise.all([
+    loadSprite(`/bundle/${gallery.sprite}`),
+    fetchTrajectory(gallery.images[0].position),
+  ]);
+  performance.mark("tour:images");
   const attack = first.attack;
   const modelIds = first.model_ids.includes(ROBUST_ID)
     ? ["regular", ROBUST_ID].filter((id) => first.model_ids.includes(id))
@@ -53,6 +58,7 @@ async function main() {
   results.forEach((r, i) => {
     if (r.status === "rejected") fail(jobs[i][0], r.reason);
   });
+  performance.mark("tour:ready");
   root.dataset.readyMs = String(Math.round(performance.now()));
   root.dataset.ready = results.every((r) => r.status === "fulfilled") ? "true" : "partial";
 }

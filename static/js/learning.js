@@ -48,38 +48,44 @@ export async function initLearning({ training, epochProbs, gallery, sheet }) {
   if (fromUrl !== null) k = epochs.indexOf(fromUrl) >= 0 ? epochs.indexOf(fromUrl) : k;
 
   const x = records.map((r) => r.epoch);
-  const traces = [
+  const line = (y, name, color, width, extra = {}) => ({
+    x,
+    y,
+    name,
+    mode: "lines+markers",
+    line: { color, width },
+    marker: { size: width * 2.4 },
+    ...extra,
+  });
+  const curves = [
+    line(
+      records.map((r) => r.train_loss),
+      "training loss",
+      COLORS.train,
+      2,
+      { hovertemplate: "%{y:.3f}<extra>training loss</extra>" },
+    ),
+    line(
+      records.map((r) => r.test_loss),
+      "test loss",
+      COLORS.ink,
+      2,
+      { hovertemplate: "%{y:.3f}<extra>test loss</extra>" },
+    ),
+    line(
+      records.map((r) => r.clean_acc * 100),
+      "test accuracy",
+      COLORS.regular,
+      2.5,
+      { yaxis: "y2", hovertemplate: "%{y:.1f} %<extra>test accuracy</extra>" },
+    ),
+  ];
+  // fresh objects on every draw: Plotly.react redraws what differs from the previous call
+  const traces = (changes) => [
+    ...curves,
     {
-      x,
-      y: records.map((r) => r.train_loss),
-      name: "training loss",
-      mode: "lines+markers",
-      line: { color: COLORS.train, width: 2 },
-      marker: { size: 5 },
-      hovertemplate: "%{y:.3f}<extra>training loss</extra>",
-    },
-    {
-      x,
-      y: records.map((r) => r.test_loss),
-      name: "test loss",
-      mode: "lines+markers",
-      line: { color: COLORS.ink, width: 2 },
-      marker: { size: 5 },
-      hovertemplate: "%{y:.3f}<extra>test loss</extra>",
-    },
-    {
-      x,
-      y: records.map((r) => r.clean_acc * 100),
-      name: "test accuracy",
-      yaxis: "y2",
-      mode: "lines+markers",
-      line: { color: COLORS.regular, width: 2.5 },
-      marker: { size: 6 },
-      hovertemplate: "%{y:.1f} %<extra>test accuracy</extra>",
-    },
-    {
-      x: [],
-      y: [],
+      x: changes,
+      y: changes.map(() => 100),
       name: "top guess changes",
       yaxis: "y2",
       mode: "markers",
@@ -87,21 +93,20 @@ export async function initLearning({ training, epochProbs, gallery, sheet }) {
       hovertemplate: "epoch %{x}<extra>top guess changes</extra>",
     },
   ];
-  const layout = baseLayout({
-    xaxis: { ...baseLayout().xaxis, title: { text: "epoch" }, dtick: x.length > 12 ? undefined : 1 },
-    yaxis: { ...baseLayout().yaxis, title: { text: "loss" }, rangemode: "tozero" },
-    yaxis2: {
-      title: { text: "test accuracy (%)" },
-      overlaying: "y",
-      side: "right",
-      range: [0, 100],
-      fixedrange: true,
-      showgrid: false,
-      ticksuffix: "",
-    },
-    shapes: [],
-  });
-  await P.newPlot(chartEl, traces, layout, CONFIG);
+  const layout = (epoch) =>
+    baseLayout({
+      xaxis: { ...baseLayout().xaxis, title: { text: "epoch" }, dtick: x.length > 12 ? undefined : 1 },
+      yaxis: { ...baseLayout().yaxis, title: { text: "loss" }, rangemode: "tozero" },
+      yaxis2: {
+        title: { text: "test accuracy (%)" },
+        overlaying: "y",
+        side: "right",
+        range: [0, 100],
+        fixedrange: true,
+        showgrid: false,
+      },
+      shapes: [cursorShape(epoch)],
+    });
 
   const picker = createPicker(document.getElementById("picker-learning"), {
     count: nEx,
@@ -111,7 +116,7 @@ export async function initLearning({ training, epochProbs, gallery, sheet }) {
     draw: galleryTile(gallery, sheet),
     onChange: (i) => {
       img = i;
-      render("picker");
+      render();
     },
   });
   picker.redraw();
@@ -124,18 +129,10 @@ export async function initLearning({ training, epochProbs, gallery, sheet }) {
     format: (v) => `epoch ${epochs[v]} of ${epochs[epochs.length - 1]}`,
     onChange: (v) => {
       k = v;
-      render("stepper");
+      render();
     },
   });
 
-  onPointX(chartEl, (ex) => {
-    const i = epochs.indexOf(ex);
-    if (i >= 0 && i !== k) {
-      k = i;
-      stepper.set(i, { silent: true });
-      render("chart");
-    }
-  });
 
   function render() {
     const g = gallery.images[img];
@@ -149,15 +146,7 @@ export async function initLearning({ training, epochProbs, gallery, sheet }) {
       (v) => `top guess changes at epoch ${epochs[v]}`,
     );
     const rec = k - extra >= 0 ? records[k - extra] : null;
-    P.relayout(chartEl, { shapes: [cursorShape(epochs[k])] });
-    P.restyle(
-      chartEl,
-      {
-        x: [changes],
-        y: [changes.map(() => 100)],
-      },
-      [3],
-    );
+    const drawn = P.react(chartEl, traces(changes), layout(epochs[k]), CONFIG);
     // the aria-live summary, every number a checkable span
     const ep = `epoch-probs.probs.${modelId}[${k}][${img}]`;
     const rsrc = (ri) => `training.models[${mi}].epochs[${ri}]`;
@@ -175,8 +164,17 @@ export async function initLearning({ training, epochProbs, gallery, sheet }) {
     summary.dataset.epoch = String(epochs[k]);
     summary.dataset.img = String(img);
     write({ img, epoch: epochs[k] });
+    return drawn;
   }
 
-  render();
+  await render();
+  onPointX(chartEl, (ex) => {
+    const i = epochs.indexOf(ex);
+    if (i >= 0 && i !== k) {
+      k = i;
+      stepper.set(i, { silent: true });
+      render();
+    }
+  });
   return { picker, stepper };
 }

@@ -42,14 +42,15 @@ export async function initTradeoff({ training, modelIds }) {
     (a, b) => a - b,
   );
   const last = allEpochs.length - 1;
-  const layout = baseLayout({
-    xaxis: { ...baseLayout().xaxis, title: { text: "epoch" }, dtick: allEpochs.length > 12 ? undefined : 1 },
-    yaxis: { ...baseLayout().yaxis, title: { text: "test accuracy (%)" }, range: [0, 100] },
-  });
-  await P.newPlot(chartEl, traces, layout, CONFIG);
-
+  const layout = (epoch) =>
+    baseLayout({
+      xaxis: { ...baseLayout().xaxis, title: { text: "epoch" }, dtick: allEpochs.length > 12 ? undefined : 1 },
+      yaxis: { ...baseLayout().yaxis, title: { text: "test accuracy (%)" }, range: [0, 100] },
+      shapes: [cursorShape(epoch)],
+    });
   const fromUrl = readInt("tepoch", allEpochs[0], allEpochs[last], allEpochs[last]);
   let k = Math.max(0, allEpochs.indexOf(fromUrl));
+  await P.newPlot(chartEl, traces, layout(allEpochs[k]), CONFIG);
 
   const stepper = createStepper(document.getElementById("stepper-tradeoff"), {
     min: 0,
@@ -71,9 +72,9 @@ export async function initTradeoff({ training, modelIds }) {
     }
   });
 
-  function render() {
+  function render(redraw = true) {
     const epoch = allEpochs[k];
-    P.relayout(chartEl, { shapes: [cursorShape(epoch)] });
+    if (redraw) P.react(chartEl, traces, layout(epoch), CONFIG);
     const parts = ["After epoch ", viewSpan(epoch, "tepoch"), ": "];
     shown.forEach(({ mi }, j) => {
       const h = training.models[mi];
@@ -98,6 +99,6 @@ export async function initTradeoff({ training, modelIds }) {
     write({ tepoch: epoch });
   }
 
-  render();
+  render(false);
   return { stepper };
 }

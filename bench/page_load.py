@@ -1,0 +1,162 @@
+"""Article page load: total weight of the first visit and the time until every figure is interactive.
+
+Runs the real server on loopback and opens the article in headless Chromium (a fresh context per
+run, so nothing is cached). "Interactive" is the page's own signal: app.js sets
+`<html data-ready="true" data-ready-ms=...>` once all five figures have drawn their first view with
+their data (charts plotted, bars and summaries filled, sliders live); data-ready-ms is
+performance.now() at that moment, i.e. milliseconds since navigation start.
+
+Weight counts every response of the first load: bytes on the wire (what the server sent,
+compressed or not) and, per body, the gzip -6 size, which is what it would cost with compression
+on for text. PNG sprites are counted as they are (they do not compress further).
+
+    .venv/bin/python -m bench.page_load [--bundle DIR] [--runs 7] [--record]
+
+Targets: weight <= 1.5 MB gzip, interactive <= 1.0 s on loopback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import platform
+import statistics
+from collections import defaultdict
+from datetime import UTC, datetime
+
+from bench.wrk import record
+from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, running_server
+
+KINDS = (
+    ("script", "JS"),
+    ("stylesheet", "CSS"),
+    ("document", "HTML"),
+    ("fetch", "JSON"),
+    ("image", "images"),
+)
+
+
+def one_load(browser, url: str) -> dict:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    responses = []
+    page.on("response", lambda r: responses.append(r))
+    page.goto(url)
+    page.wait_for_function("() => document.documentElement.dataset.ready", timeout=30_000)
+    ready = page.evaluate("() => document.documentElement.dataset.ready")
+    ready_ms = float(page.evaluate("() => document.documentElement.dataset.readyMs"))
+    timing = page.evaluate(
+        """() => {
+          const n = performance.getEntriesByType("navigation")[0];
+          const fcp = performance.getEntriesByName("first-contentful-paint")[0];
+          return { dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd, fcp: fcp ? fcp.startTime : null };
+        }"""
+    )
+    page.wait_for_timeout(300)  # late sprite sheets still count as first-load weight
+    rows = []
+    for r in responses:
+        body = r.body() if r.status == 200 else b""
+        sizes = r.request.sizes()
+        encoded = r.headers.get("content-encoding", "")
+        rows.append(
+            {
+                "url": r.url,
+                "kind": r.request.resource_type,
+                "raw": len(body),
+                "wire": sizes["responseBodySize"] + sizes["responseHeadersSize"],
+                "gzip": len(body) if r.url.endswith(".png") else len(gzip.compress(body, 6)),
+                "encoded": encoded,
+            }
+        )
+    context.close()
+    return {"ready": ready, "ready_ms": ready_ms, **timing, "rows": rows}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.page_load", description=__doc__)
+    parser.add_argument("--bundle", help="bundle directory (default: data/bundle)")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--record", action="store_true", help="write the Article section of BENCHMARKS.md")
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    server_args = ["--bundle", args.bundle] if args.bundle else []
+    with running_server(*server_args, "--no-access-log") as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        one_load(browser, base + "/")  # warm the server's and the OS's caches, not the browser's
+        runs = [one_load(browser, base + "/") for _ in range(args.runs)]
+        version = browser.version
+        browser.close()
+
+    assert all(r["ready"] == "true" for r in runs), [r["ready"] for r in runs]
+    rows = runs[-1]["rows"]
+    by_kind: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_kind[row["kind"]].append(row)
+    total_raw = sum(r["raw"] for r in rows)
+    total_wire = sum(r["wire"] for r in rows)
+    total_gzip = sum(r["gzip"] for r in rows)
+    compressed = any(r["encoded"] for r in rows)
+    ready = [r["ready_ms"] for r in runs]
+    fcp = [r["fcp"] for r in runs if r["fcp"] is not None]
+    dcl = [r["dcl"] for r in runs]
+
+    def kb(n: float) -> str:
+        return f"{n / 1000:,.1f}"
+
+    heaviest = sorted(rows, key=lambda r: -r["gzip"])[:3]
+    largest = ", ".join(f"{r['url'].split('/', 3)[-1]} {kb(r['gzip'])} KB" for r in heaviest)
+
+    lines = [
+        f"Measured {datetime.now(UTC):%Y-%m-%d} on {platform.node() or 'this machine'}: "
+        f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
+        f"headless Chromium {version}, server and browser on loopback, one uvicorn worker. "
+        f"`python -m bench.page_load --runs {args.runs}`"
+        + (f" --bundle {args.bundle}" if args.bundle else "")
+        + f"; each run a fresh browser context (empty cache). Server compression: "
+        f"{'on' if compressed else 'off'}.",
+        "",
+        "| first load | requests | raw KB | on the wire KB | gzip -6 KB |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for kind, label in KINDS:
+        group = by_kind.pop(kind, [])
+        if group:
+            lines.append(
+                f"| {label} | {len(group)} | {kb(sum(r['raw'] for r in group))} "
+                f"| {kb(sum(r['wire'] for r in group))} | {kb(sum(r['gzip'] for r in group))} |"
+            )
+    for kind, group in sorted(by_kind.items()):
+        lines.append(
+            f"| {kind} | {len(group)} | {kb(sum(r['raw'] for r in group))} "
+            f"| {kb(sum(r['wire'] for r in group))} | {kb(sum(r['gzip'] for r in group))} |"
+        )
+    lines += [
+        f"| **total** | {len(rows)} | {kb(total_raw)} | {kb(total_wire)} | **{kb(total_gzip)}** |",
+        "",
+        f"Target: at most 1,500 KB gzip; measured {kb(total_gzip)} KB "
+        f"({'met' if total_gzip <= 1_500_000 else 'MISSED'}). "
+        f"Largest: {largest}.",
+        "",
+        "| navigation to | median ms | min ms | max ms |",
+        "| --- | ---: | ---: | ---: |",
+        f"| first contentful paint | {statistics.median(fcp):.0f} | {min(fcp):.0f} | {max(fcp):.0f} |"
+        if fcp
+        else "| first contentful paint | n/a | n/a | n/a |",
+        f"| DOMContentLoaded | {statistics.median(dcl):.0f} | {min(dcl):.0f} | {max(dcl):.0f} |",
+        f"| **all figures interactive** (data-ready) | **{statistics.median(ready):.0f}** "
+        f"| {min(ready):.0f} | {max(ready):.0f} |",
+        "",
+        f"Target: interactive within 1,000 ms; median {statistics.median(ready):.0f} ms "
+        f"over {len(ready)} runs ({'met' if statistics.median(ready) <= 1000 else 'MISSED'}).",
+    ]
+    body = "\n".join(lines)
+    print(body)
+    if args.record:
+        record("Article", body)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
