@@ -29,6 +29,10 @@ def lab(store):
     lab.close()
 
 
+def lossy(data: bytes) -> bool:
+    return data[:3] == b"\xff\xd8\xff" or (data[:4] == b"RIFF" and data[12:16] == b"VP8 ")
+
+
 def sprite_row(data: bytes, row: int, columns: int) -> np.ndarray:
     grid = tiles(decode_png(data), 32, columns, 10**9)
     return grid[row * columns : (row + 1) * columns]
@@ -62,4 +66,6 @@ def test_gallery_image_matches_the_precomputed_trajectory(store, lab, position):
             want = sprite_row(
                 store.bundle.files[getattr(traj.sprites[run.model_id], kind)], position, columns
             )
+            if lossy(store.bundle.files[getattr(traj.sprites[run.model_id], kind)]):
+                continue  # a lossy sprite cannot be compared pixel for pixel; the records above did
             assert np.abs(got.astype(int) - want).max() <= 1  # uint8 rounding at most
