@@ -39,9 +39,13 @@ class AttackSpec(Strict):
 
 
 class Measurement(Strict):
-    """Which images a number was measured on: test[first_index : first_index + n_images]."""
+    """Which images a number was measured on: <split>[first_index : first_index + n_images].
 
-    split: Literal["test", "train_holdout"]
+    "train_holdout" is the held-out end of the training set; "gallery" is the gallery order of
+    gallery.json (its first ten are the examples).
+    """
+
+    split: Literal["test", "train_holdout", "gallery"]
     first_index: int = Field(ge=0)
     n_images: int = Field(ge=1)
     attack: AttackSpec | None = None
@@ -54,6 +58,9 @@ class ModelInfo(Strict):
     train_attack: AttackSpec | None
     epochs: int = Field(ge=1)
     selected_epoch: int = Field(ge=1, description="best epoch on the training hold-out slice")
+    selection: Measurement = Field(
+        description="what EpochRecord.holdout_acc measures; selected_epoch maximizes it"
+    )
     width: int = Field(ge=1, description="channels of the first stage (64 is the standard ResNet-18)")
     parameters: int = Field(ge=1)
 
@@ -96,7 +103,7 @@ class GalleryFile(Strict):
     rule: str
     n_examples: int = Field(ge=1)
     tile: int = Field(description="pixels per side of one tile")
-    columns: int = Field(ge=1, description="tiles per row in every sprite sheet")
+    columns: int = Field(ge=1, description="tiles per row of the gallery sprite")
     sprite: str
     images: list[GalleryImage]
 
@@ -139,8 +146,8 @@ class SpritePair(Strict):
 class TrajectoriesFile(Strict):
     """trajectories.json: one PGD run per gallery image and model, every step kept (sections 2, 3).
 
-    Sprite sheets hold one row block per gallery image (in gallery order) and one column per
-    step; perturbations are drawn as 0.5 + delta / (2 eps), so the eps-ball fills the range.
+    Sprite sheets hold one row of 32-px tiles per gallery image (in gallery order) and one column
+    per step 0..steps; perturbations are drawn as 0.5 + delta / (2 eps), so the eps-ball fills the range.
     """
 
     attack: AttackSpec

@@ -1,0 +1,127 @@
+"""Stage results -> bundle documents and pictures; pure (the pipeline writes what this returns)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from precompute import schema
+from precompute.config import PipelineConfig, TrainConfig, madry_alpha
+from precompute.sprites import png, sheet
+from precompute.train import PROBE_ALPHA, PROBE_EPS
+from precompute.trajectories import ImageAttack
+
+GALLERY_COLUMNS = 10  # one class per column: row r holds the r-th image of every class
+GALLERY_RULE = (
+    "gallery[i] is the (i // 10)-th test image, in test-set order, of class i % 10; "
+    "the first 10 (one per class) are the examples"
+)
+
+
+def label(mid: str, train_eps: float) -> str:
+    return (
+        "Regular training" if train_eps == 0 else f"Adversarial training, eps = {round(train_eps * 255)}/255"
+    )
+
+
+def madry_pgd(eps: float, steps: int, seed: int) -> schema.AttackSpec:
+    return schema.AttackSpec(
+        name="PGD",
+        norm="Linf",
+        eps=eps,
+        alpha=madry_alpha(eps, steps),
+        steps=steps,
+        random_start=True,
+        seed=seed,
+    )
+
+
+def train_attack(cfg: TrainConfig, train_eps: float, seed: int) -> schema.AttackSpec | None:
+    return madry_pgd(train_eps, cfg.train_attack_steps, seed) if train_eps > 0 else None
+
+
+def selection(cfg: TrainConfig, train_eps: float, n_holdout: int, seed: int) -> schema.Measurement:
+    """Regular: clean accuracy on the whole hold-out; adversarial: PGD at the training eps on its start."""
+    if train_eps == 0:
+        return schema.Measurement(split="train_holdout", first_index=0, n_images=n_holdout)
+    attack = madry_pgd(train_eps, cfg.holdout_attack_steps, seed)
+    n = min(cfg.holdout_attack_n, n_holdout)
+    return schema.Measurement(split="train_holdout", first_index=0, n_images=n, attack=attack)
+
+
+def probe_measurements(
+    cfg: TrainConfig, n_test: int, seed: int
+) -> tuple[schema.Measurement, schema.Measurement]:
+    """The per-epoch clean and PGD test measurements (shared by every model)."""
+    attack = schema.AttackSpec(
+        name="PGD",
+        norm="Linf",
+        eps=PROBE_EPS,
+        alpha=PROBE_ALPHA,
+        steps=cfg.eval_pgd_steps,
+        random_start=True,
+        seed=seed,
+    )
+    clean = schema.Measurement(split="test", first_index=0, n_images=min(cfg.eval_clean_n, n_test))
+    robust = schema.Measurement(
+        split="test", first_index=0, n_images=min(cfg.eval_pgd_n, n_test), attack=attack
+    )
+    return clean, robust
+
+
+def gallery(
+    images: np.ndarray, indices: list[int], labels: list[int], n_examples: int
+) -> tuple[schema.GalleryFile, bytes]:
+    doc = schema.GalleryFile(
+        classes=list(schema.CLASSES),
+        rule=GALLERY_RULE,
+        n_examples=n_examples,
+        tile=images.shape[1],
+        columns=GALLERY_COLUMNS,
+        sprite="images/gallery.png",
+        images=[
+            schema.GalleryImage(position=i, test_index=t, label=lab)
+            for i, (t, lab) in enumerate(zip(indices, labels, strict=True))
+        ],
+    )
+    return doc, png(sheet(images, GALLERY_COLUMNS))
+
+
+def trajectories(
+    attacks: dict[str, list[ImageAttack]],
+    indices: list[int],
+    labels: list[int],
+    spec: schema.AttackSpec,
+) -> tuple[schema.TrajectoriesFile, dict[str, bytes]]:
+    """attacks: model id -> one ImageAttack per gallery image; returns the document and its sprites."""
+    files, sprites = {}, {}
+    for mid, runs in attacks.items():
+        columns = runs[0].adversarial.shape[0]
+        pair = schema.SpritePair(
+            adversarial=f"images/{mid}_adversarial.png", perturbation=f"images/{mid}_perturbation.png"
+        )
+        for path, tiles in (
+            (pair.adversarial, [r.adversarial for r in runs]),
+            (pair.perturbation, [r.perturbation for r in runs]),
+        ):
+            files[path] = png(sheet(np.concatenate(tiles), columns))
+        sprites[mid] = pair
+    images = [
+        schema.ImageTrajectories(
+            position=i,
+            test_index=t,
+            label=lab,
+            trajectories=[runs[i].trajectory for runs in attacks.values()],
+        )
+        for i, (t, lab) in enumerate(zip(indices, labels, strict=True))
+    ]
+    doc = schema.TrajectoriesFile(attack=spec, model_ids=list(attacks), sprites=sprites, images=images)
+    return doc, files
+
+
+def shared_probe_config(cfg: PipelineConfig) -> TrainConfig:
+    """The per-epoch test measurements must be the same for every model to share one caption."""
+    configs = [cfg.train, cfg.robust_train, cfg.regular_train]
+    keys = ("eval_clean_n", "eval_pgd_n", "eval_pgd_steps")
+    if any(getattr(c, k) != getattr(configs[0], k) for c in configs for k in keys):
+        raise ValueError("every model must use the same per-epoch test measurements (eval_*)")
+    return configs[0]

@@ -1,0 +1,339 @@
+"""The driver: runs the stages in order, keeps each finished one in the work dir, writes the bundle.
+
+Stages: data -> train_<model> (x6, checkpointed every epoch) -> trajectories -> sweep ->
+evaluation -> export. A finished stage leaves its files and then a marker in <work>/stages/, so a
+rerun after a kill skips it; an unfinished training stage resumes from its last epoch checkpoint.
+This module and the CLI are the only ones that touch the disk.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from precompute import schema
+from precompute.bundle import atomic_write_bytes, dump_json, write_manifest
+from precompute.config import SHOWN_IDS, TEST_EPS_255, TRAIN_EPS_255, PipelineConfig, model_id
+from precompute.data import Cifar, gallery_indices, load_cifar, split, synthetic_cifar
+from precompute.export import (
+    gallery,
+    label,
+    probe_measurements,
+    selection,
+    shared_probe_config,
+    train_attack,
+    trajectories,
+)
+from precompute.final_eval import evaluate_model
+from precompute.model import parameter_count
+from precompute.provenance import device_name, git_state, now, versions
+from precompute.runtime import derive_seed, nchw
+from precompute.sweep import sweep_file, sweep_row
+from precompute.train import TrainData, TrainState, build, train
+from precompute.trajectories import attack_images, trajectory_seed
+from precompute.weights import checkpoint_bytes, checkpoint_from_bytes, export_bytes, model_from_bytes
+
+REPO = Path(__file__).resolve().parent.parent
+BUNDLE_SUFFIXES = (".json", ".png", ".safetensors")
+SYNTHETIC = "synthetic"  # --data synthetic: generated stand-in data (tests and smoke runs)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """stages/<name>/ holds a stage's files; stages/<name>.json, written last, marks it done."""
+
+    root: Path
+
+    def marker(self, name: str) -> Path:
+        return self.root / "stages" / f"{name}.json"
+
+    def load(self, name: str) -> tuple[dict[str, bytes], schema.StageTiming] | None:
+        if not self.marker(name).is_file():
+            return None
+        meta = json.loads(self.marker(name).read_text())
+        files = {rel: (self.root / "stages" / name / rel).read_bytes() for rel in meta["files"]}
+        return files, schema.StageTiming.model_validate(meta["timing"])
+
+    def save(self, name: str, files: dict[str, bytes], timing: schema.StageTiming) -> None:
+        for rel, data in files.items():
+            atomic_write_bytes(self.root / "stages" / name / rel, data)
+        meta = {"files": sorted(files), "timing": timing.model_dump()}
+        atomic_write_bytes(self.marker(name), json.dumps(meta).encode())
+
+
+def run_stage(
+    ws: Workspace,
+    name: str,
+    device: torch.device,
+    compute: Callable[[], tuple[dict[str, bytes], float | None]],
+) -> dict[str, bytes]:
+    """Load a finished stage or compute it; `compute` may report its own seconds (resumed training)."""
+    done = ws.load(name)
+    if done is not None:
+        return done[0]
+    start = time.perf_counter()
+    files, seconds = compute()
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    wall = time.perf_counter() - start if seconds is None else seconds
+    ws.save(
+        name,
+        files,
+        schema.StageTiming(name=name, wall_seconds=wall, gpu_seconds=wall if device.type == "cuda" else None),
+    )
+    return files
+
+
+def _state_bytes(state: TrainState, groups: tuple[str, ...]) -> bytes:
+    meta = {k: getattr(state, k) for k in ("epoch", "best_epoch", "best_score", "history", "example_probs")}
+    return checkpoint_bytes({g: getattr(state, g) for g in groups}, meta)
+
+
+def _state_from_bytes(data: bytes) -> TrainState:
+    groups, meta = checkpoint_from_bytes(data)
+    return TrainState(**meta, **groups)
+
+
+def load_data(spec: str) -> Cifar:
+    return synthetic_cifar(n_train=350, n_test=100) if spec == SYNTHETIC else load_cifar(Path(spec))
+
+
+def _check_work_dir(ws: Workspace, identity: dict) -> None:
+    path = ws.root / "config.json"
+    if path.is_file() and json.loads(path.read_text()) != identity:
+        raise SystemExit(
+            f"{ws.root} holds a run with another config or dataset; remove it or pass another --work"
+        )
+    atomic_write_bytes(path, json.dumps(identity, sort_keys=True).encode())
+
+
+def write_bundle(out: Path, files: dict[str, bytes], preset: str) -> None:
+    """Unlink the old manifest, replace the files, drop stale bundle files, write the manifest last."""
+    (out / "manifest.json").unlink(missing_ok=True)
+    if out.is_dir():
+        for path in [p for p in out.rglob("*") if p.is_file()]:
+            rel = path.relative_to(out).as_posix()
+            if rel in files or path.name.startswith("."):
+                continue
+            if path.suffix not in BUNDLE_SUFFIXES:
+                raise SystemExit(f"{out} holds {rel}, which is not bundle output; choose an empty --out")
+            path.unlink()
+    for rel, data in files.items():
+        atomic_write_bytes(out / rel, data)
+    write_manifest(out, preset)
+
+
+def run(cfg: PipelineConfig, data_spec: str, device: torch.device, out: Path, work: Path) -> schema.Manifest:
+    ws = Workspace(work)
+    timings: list[schema.StageTiming] = []
+    start = time.perf_counter()
+    cifar = load_data(data_spec)
+    splits = split(cifar, cfg.data.n_train, cfg.data.n_holdout)
+    gallery_idx = gallery_indices(splits.y_test, cfg.trajectories.gallery_size)
+    source = schema.DataSource(
+        kind=cifar.kind,
+        sha256=cifar.sha256,
+        n_train=len(splits.x_train),
+        n_holdout=len(splits.x_holdout),
+        n_test=len(splits.x_test),
+    )
+    _check_work_dir(ws, {"config": cfg.as_dict(), "data": source.model_dump()})
+    probe = shared_probe_config(cfg)
+    n_probe = max(probe.eval_clean_n, probe.eval_pgd_n)
+    examples = gallery_idx[:10]
+    data = TrainData(
+        x_train=nchw(splits.x_train, device),
+        y_train=torch.from_numpy(splits.y_train).to(device),
+        x_holdout=nchw(splits.x_holdout, device),
+        y_holdout=torch.from_numpy(splits.y_holdout).to(device),
+        x_test=nchw(splits.x_test[:n_probe], device),
+        y_test=torch.from_numpy(splits.y_test[:n_probe]).to(device),
+        x_examples=nchw(splits.x_test[examples], device),
+    )
+    timings.append(schema.StageTiming(name="data", wall_seconds=time.perf_counter() - start))
+
+    results: dict[str, TrainState] = {}
+    for eps255 in TRAIN_EPS_255:
+        mid = model_id(eps255)
+        results[mid] = _state_from_bytes(
+            run_stage(
+                ws,
+                f"train_{mid}",
+                device,
+                lambda mid=mid, eps255=eps255: _train_stage(cfg, ws, data, mid, eps255),
+            )["result.safetensors"]
+        )
+    weights = {mid: export_bytes(r.best, cfg.train_config(mid).width, mid) for mid, r in results.items()}
+    models = {mid: model_from_bytes(w) for mid, w in weights.items()}
+
+    traj_files = run_stage(
+        ws,
+        "trajectories",
+        device,
+        lambda: _trajectory_stage(cfg, models, splits.x_test, splits.y_test, gallery_idx),
+    )
+
+    x_test, y_test = nchw(splits.x_test, device), torch.from_numpy(splits.y_test).to(device)
+    sweep_files = run_stage(ws, "sweep", device, lambda: _sweep_stage(cfg, models, x_test, y_test, device))
+    eval_files = run_stage(
+        ws, "evaluation", device, lambda: _evaluation_stage(cfg, models, x_test, y_test, device)
+    )
+
+    export_start = time.perf_counter()
+    for name in (*(f"train_{model_id(e)}" for e in TRAIN_EPS_255), "trajectories", "sweep", "evaluation"):
+        timings.append(ws.load(name)[1])
+    infos = {model_id(e): _model_info(cfg, e, results[model_id(e)], source.n_holdout) for e in TRAIN_EPS_255}
+    files = _bundle_files(cfg, infos, results, weights, source, splits.x_test, splits.y_test, gallery_idx)
+    files.update(traj_files)
+    files["sweep.json"] = sweep_files["sweep.json"]
+    files["evaluation.json"] = eval_files["evaluation.json"]
+    timings.append(schema.StageTiming(name="export", wall_seconds=time.perf_counter() - export_start))
+    files["run.json"] = dump_json(_run_file(cfg, source, list(infos.values()), device, timings))
+    write_bundle(out, files, cfg.preset)
+    return schema.Manifest.model_validate_json((out / "manifest.json").read_bytes())
+
+
+def _train_stage(cfg: PipelineConfig, ws: Workspace, data: TrainData, mid: str, eps255: int):
+    tcfg = cfg.train_config(mid)
+    ckpt = ws.root / "train" / mid / "checkpoint.safetensors"
+    state = _state_from_bytes(ckpt.read_bytes()) if ckpt.is_file() else None
+    bar = tqdm(total=tcfg.epochs, initial=state.epoch if state else 0, desc=f"train {mid}", unit="epoch")
+
+    def on_epoch(s: TrainState) -> None:
+        atomic_write_bytes(ckpt, _state_bytes(s, ("model", "momentum", "best")))
+        bar.update(1)
+        bar.set_postfix(clean=s.history[-1]["clean_acc"], pgd=s.history[-1]["pgd_acc"])
+
+    final = train(tcfg, eps255 / 255, data, seed=cfg.seed, model_id=mid, state=state, on_epoch=on_epoch)
+    bar.close()
+    return {"result.safetensors": _state_bytes(final, ("best",))}, sum(h["seconds"] for h in final.history)
+
+
+def _trajectory_stage(
+    cfg: PipelineConfig, models, x_test: np.ndarray, y_test: np.ndarray, gallery_idx: list[int]
+):
+    """On the CPU in fp32 with the exported weights: what the server's live lab reproduces."""
+    tc = cfg.trajectories
+    labels = [int(y_test[i]) for i in gallery_idx]
+    seeds = [trajectory_seed(cfg.seed, i) for i in gallery_idx]
+    attacks = {
+        mid: attack_images(models[mid].cpu(), mid, x_test[gallery_idx], labels, seeds, tc)
+        for mid in tqdm(SHOWN_IDS, desc="trajectories", unit="model")
+    }
+    spec = schema.AttackSpec(
+        name="PGD", norm="Linf", eps=tc.eps, alpha=tc.alpha, steps=tc.steps, random_start=True, seed=cfg.seed
+    )
+    doc, files = trajectories(attacks, gallery_idx, labels, spec)
+    return {"trajectories.json": dump_json(doc), **files}, None
+
+
+def _sweep_stage(
+    cfg: PipelineConfig, models, x_test: torch.Tensor, y_test: torch.Tensor, device: torch.device
+):
+    n = len(x_test) if cfg.sweep.n is None else min(cfg.sweep.n, len(x_test))
+    test_eps = [e / 255 for e in TEST_EPS_255]
+    rows = [
+        sweep_row(
+            models[model_id(e)].to(device),
+            model_id(e),
+            e / 255,
+            x_test[:n],
+            y_test[:n],
+            test_eps,
+            cfg.sweep,
+            cfg.seed,
+        )
+        for e in tqdm(TRAIN_EPS_255, desc="sweep", unit="model")
+    ]
+    return {"sweep.json": dump_json(sweep_file(rows, n, test_eps, cfg.sweep, cfg.seed))}, None
+
+
+def _evaluation_stage(
+    cfg: PipelineConfig, models, x_test: torch.Tensor, y_test: torch.Tensor, device: torch.device
+):
+    evaluations = [
+        evaluate_model(models[mid].to(device), mid, x_test, y_test, cfg.evaluation, cfg.seed)
+        for mid in tqdm(SHOWN_IDS, desc="evaluation", unit="model")
+    ]
+    return {"evaluation.json": dump_json(schema.EvaluationFile(models=evaluations))}, None
+
+
+def _model_info(cfg: PipelineConfig, eps255: int, state: TrainState, n_holdout: int) -> schema.ModelInfo:
+    mid = model_id(eps255)
+    tcfg = cfg.train_config(mid)
+    eps = eps255 / 255
+    return schema.ModelInfo(
+        id=mid,
+        label=label(mid, eps),
+        train_eps=eps,
+        train_attack=train_attack(tcfg, eps, cfg.seed),
+        epochs=tcfg.epochs,
+        selected_epoch=state.best_epoch,
+        selection=selection(tcfg, eps, n_holdout, derive_seed(cfg.seed, "holdout")),
+        width=tcfg.width,
+        parameters=parameter_count(build(tcfg, cfg.seed, mid, torch.device("cpu"))),
+    )
+
+
+def _bundle_files(cfg, infos, results, weights, source, x_test, y_test, gallery_idx) -> dict[str, bytes]:
+    clean, robust = probe_measurements(
+        shared_probe_config(cfg), source.n_test, derive_seed(cfg.seed, "probe")
+    )
+    training = schema.TrainingFile(
+        clean=clean,
+        pgd=robust,
+        models=[
+            schema.ModelHistory(
+                model=infos[mid], epochs=[schema.EpochRecord(**h) for h in results[mid].history]
+            )
+            for mid in infos
+        ],
+    )
+    epoch_probs = schema.EpochProbsFile(
+        measurement=schema.Measurement(split="gallery", first_index=0, n_images=10),
+        model_ids=list(SHOWN_IDS),
+        probs={mid: results[mid].example_probs for mid in SHOWN_IDS},
+    )
+    labels = [int(y_test[i]) for i in gallery_idx]
+    gallery_doc, gallery_png = gallery(x_test[gallery_idx], gallery_idx, labels, n_examples=10)
+    files = {
+        "training.json": dump_json(training),
+        "epoch_probs.json": dump_json(epoch_probs),
+        "gallery.json": dump_json(gallery_doc),
+        gallery_doc.sprite: gallery_png,
+    }
+    files.update({f"weights/{mid}.safetensors": weights[mid] for mid in SHOWN_IDS})
+    return files
+
+
+def _run_file(cfg, source, infos, device, timings) -> schema.RunFile:
+    commit, dirty = git_state(REPO)
+    return schema.RunFile(
+        preset=cfg.preset,
+        created=now(),
+        commit=commit,
+        dirty=dirty,
+        device=device_name(device),
+        seed=cfg.seed,
+        versions=versions(),
+        data=source,
+        config=cfg.as_dict(),
+        stages=timings,
+        models=infos,
+        weights=[
+            schema.WeightsFile(
+                model_id=mid,
+                path=f"weights/{mid}.safetensors",
+                dtype="float16",
+                width=cfg.train_config(mid).width,
+            )
+            for mid in SHOWN_IDS
+        ],
+    )

@@ -1,0 +1,36 @@
+"""Device plumbing shared by every stage: seeds, input conversion, mixed precision."""
+
+from __future__ import annotations
+
+import hashlib
+from contextlib import nullcontext
+
+import torch
+
+
+def derive_seed(*parts: object) -> int:
+    """A 31-bit seed that depends only on `parts` (e.g. run seed, model, epoch): no RNG state to save."""
+    digest = hashlib.sha256(repr(parts).encode()).digest()
+    return int.from_bytes(digest[:4], "little") & 0x7FFFFFFF
+
+
+def generator(*parts: object) -> torch.Generator:
+    return torch.Generator().manual_seed(derive_seed(*parts))
+
+
+def to_input(x_u8: torch.Tensor) -> torch.Tensor:
+    """uint8 NCHW -> float in [0, 1]; channels_last on CUDA, where convolutions run faster in it."""
+    x = x_u8.float().div_(255)
+    return x.contiguous(memory_format=torch.channels_last) if x.is_cuda else x
+
+
+def autocast(device: torch.device):
+    """bf16 on CUDA (losses are still taken in fp32 by the callers); plain fp32 on the CPU."""
+    if device.type == "cuda":
+        return torch.autocast("cuda", dtype=torch.bfloat16)
+    return nullcontext()
+
+
+def nchw(x_nhwc, device: torch.device) -> torch.Tensor:
+    """A uint8 NHWC numpy array -> a uint8 NCHW tensor on `device` (the data stays uint8 there)."""
+    return torch.from_numpy(x_nhwc).permute(0, 3, 1, 2).contiguous().to(device)

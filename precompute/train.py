@@ -1,0 +1,216 @@
+"""Standard and PGD adversarial training (Madry et al., 2018) of one model, one epoch at a time.
+
+One loop for both: with train_eps > 0 every batch is replaced by its PGD adversarial examples
+(generated in eval mode, as `pgd` does) before the SGD step. Every source of randomness in an
+epoch (shuffle, augmentation, attack starts) is derived from (seed, model, epoch), so a run resumed
+from the checkpoint of epoch k repeats epochs k+1... exactly. The weights kept are those of the
+epoch with the best hold-out score: clean accuracy for the regular model, PGD accuracy for the
+adversarial ones; the test set is never used for selection.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn.functional as F
+
+from precompute import schema
+from precompute.attacks import pgd
+from precompute.augment import crop_flip
+from precompute.config import TrainConfig, madry_alpha
+from precompute.evaluate import clean_score, pgd_accuracy, probabilities
+from precompute.model import ResNet18
+from precompute.runtime import autocast, derive_seed, generator, to_input
+
+PROBE_EPS = 8 / 255  # the per-epoch robustness probe of every model: PGD at 8/255, step 2/255
+PROBE_ALPHA = 2 / 255
+
+
+@dataclass(frozen=True)
+class TrainData:
+    """uint8 NCHW tensors on the training device, labels int64 on the same device."""
+
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_holdout: torch.Tensor
+    y_holdout: torch.Tensor
+    x_test: torch.Tensor  # the per-epoch test subset
+    y_test: torch.Tensor
+    x_examples: torch.Tensor  # the article's 10 examples, one per class
+
+
+@dataclass
+class TrainState:
+    """Everything a resumed run needs; `epoch` epochs are finished."""
+
+    epoch: int = 0
+    model: dict[str, torch.Tensor] = field(default_factory=dict)
+    momentum: dict[str, torch.Tensor] = field(default_factory=dict)
+    best: dict[str, torch.Tensor] = field(default_factory=dict)
+    best_epoch: int = 0
+    best_score: float = -1.0
+    history: list[dict] = field(default_factory=list)  # EpochRecord fields per epoch
+    example_probs: list[list[list[float]]] = field(default_factory=list)  # [epoch][example][class]
+
+
+def learning_rate(cfg: TrainConfig, step: int, total_steps: int) -> float:
+    """One cycle: linear warm-up to cfg.lr over warmup_fraction of training, then linear decay to 0."""
+    warm = max(1, round(cfg.warmup_fraction * total_steps))
+    if step < warm:
+        return cfg.lr * (step + 1) / warm
+    return cfg.lr * max(0.0, (total_steps - step) / max(1, total_steps - warm))
+
+
+def build(cfg: TrainConfig, seed: int, model_id: str, device: torch.device) -> ResNet18:
+    """A freshly initialised network; the init depends only on (seed, model id)."""
+    torch.manual_seed(derive_seed(seed, model_id, "init"))
+    model = ResNet18(width=cfg.width).to(device)
+    return model.to(memory_format=torch.channels_last) if device.type == "cuda" else model
+
+
+def _optimizer(cfg: TrainConfig, model: torch.nn.Module) -> torch.optim.SGD:
+    return torch.optim.SGD(
+        model.parameters(), lr=cfg.lr, momentum=cfg.momentum, nesterov=True, weight_decay=cfg.weight_decay
+    )
+
+
+def _restore(model: torch.nn.Module, opt: torch.optim.SGD, state: TrainState) -> None:
+    model.load_state_dict(state.model)
+    for name, p in model.named_parameters():
+        if name in state.momentum:
+            opt.state[p]["momentum_buffer"] = state.momentum[name].to(p.device)
+
+
+def _snapshot(model: torch.nn.Module, opt: torch.optim.SGD) -> tuple[dict, dict]:
+    weights = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+    momentum = {
+        name: opt.state[p]["momentum_buffer"].detach().cpu().clone()
+        for name, p in model.named_parameters()
+        if opt.state[p].get("momentum_buffer") is not None
+    }
+    return weights, momentum
+
+
+def _train_epoch(cfg, train_eps, data, model, net, opt, epoch, seed, model_id) -> tuple[float, float, float]:
+    gen = generator(seed, model_id, "epoch", epoch)
+    n = len(data.x_train)
+    per_epoch = n // cfg.batch_size
+    total = per_epoch * cfg.epochs
+    perm = torch.randperm(n, generator=gen).to(data.x_train.device)
+    model.train()
+    loss_sum = torch.zeros((), device=data.x_train.device)
+    correct = torch.zeros((), device=data.x_train.device, dtype=torch.long)
+    for b in range(per_epoch):
+        idx = perm[b * cfg.batch_size : (b + 1) * cfg.batch_size]
+        x, y = to_input(crop_flip(data.x_train[idx], gen)), data.y_train[idx]
+        if train_eps > 0:
+            with autocast(x.device):
+                x = pgd(
+                    net,
+                    x,
+                    y,
+                    eps=train_eps,
+                    alpha=madry_alpha(train_eps, cfg.train_attack_steps),
+                    steps=cfg.train_attack_steps,
+                    seed=derive_seed(seed, model_id, epoch, b),
+                ).x_adv
+        lr = learning_rate(cfg, (epoch - 1) * per_epoch + b, total)
+        for group in opt.param_groups:
+            group["lr"] = lr
+        with autocast(x.device):
+            logits = net(x).float()
+        loss = F.cross_entropy(logits, y, label_smoothing=cfg.label_smoothing)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        loss_sum += loss.detach() * len(y)
+        correct += (logits.argmax(1) == y).sum()
+    seen = per_epoch * cfg.batch_size
+    return float(loss_sum) / seen, int(correct) / seen, lr
+
+
+def _holdout_score(cfg: TrainConfig, train_eps: float, data: TrainData, model, seed: int) -> float:
+    if train_eps == 0:
+        return clean_score(model, data.x_holdout, data.y_holdout, cfg.eval_batch).accuracy
+    n = cfg.holdout_attack_n
+    return pgd_accuracy(
+        model,
+        data.x_holdout[:n],
+        data.y_holdout[:n],
+        eps=train_eps,
+        alpha=madry_alpha(train_eps, cfg.holdout_attack_steps),
+        steps=cfg.holdout_attack_steps,
+        seed=derive_seed(seed, "holdout"),
+        batch=cfg.eval_batch,
+    )
+
+
+def train(
+    cfg: TrainConfig,
+    train_eps: float,
+    data: TrainData,
+    *,
+    seed: int,
+    model_id: str,
+    state: TrainState | None = None,
+    on_epoch: Callable[[TrainState], None] = lambda s: None,
+) -> TrainState:
+    """Train from scratch or from `state` up to cfg.epochs; `on_epoch` sees the state after each epoch."""
+    device = data.x_train.device
+    if cfg.batch_size > len(data.x_train):
+        raise ValueError(f"batch size {cfg.batch_size} exceeds the {len(data.x_train)} training images")
+    model = build(cfg, seed, model_id, device)
+    opt = _optimizer(cfg, model)
+    state = state or TrainState()
+    if state.epoch:
+        _restore(model, opt, state)
+    net = torch.compile(model) if cfg.compile and device.type == "cuda" else model
+    while state.epoch < cfg.epochs:
+        epoch = state.epoch + 1
+        start = time.perf_counter()
+        train_loss, train_acc, lr = _train_epoch(cfg, train_eps, data, model, net, opt, epoch, seed, model_id)
+        test = clean_score(
+            model, data.x_test[: cfg.eval_clean_n], data.y_test[: cfg.eval_clean_n], cfg.eval_batch
+        )
+        robust = pgd_accuracy(
+            model,
+            data.x_test[: cfg.eval_pgd_n],
+            data.y_test[: cfg.eval_pgd_n],
+            eps=PROBE_EPS,
+            alpha=PROBE_ALPHA,
+            steps=cfg.eval_pgd_steps,
+            seed=derive_seed(seed, "probe"),
+            batch=cfg.eval_batch,
+        )
+        holdout = _holdout_score(cfg, train_eps, data, model, seed)
+        probs = probabilities(model, data.x_examples).tolist()
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        record = schema.EpochRecord(
+            epoch=epoch,
+            lr=lr,
+            train_loss=train_loss,
+            train_acc=train_acc,
+            test_loss=test.loss,
+            clean_acc=test.accuracy,
+            pgd_acc=robust,
+            holdout_acc=holdout,
+            seconds=time.perf_counter() - start,
+        )
+        weights, momentum = _snapshot(model, opt)
+        better = holdout > state.best_score
+        state = TrainState(
+            epoch=epoch,
+            model=weights,
+            momentum=momentum,
+            best=weights if better else state.best,
+            best_epoch=epoch if better else state.best_epoch,
+            best_score=holdout if better else state.best_score,
+            history=[*state.history, record.model_dump()],
+            example_probs=[*state.example_probs, probs],
+        )
+        on_epoch(state)
+    return state

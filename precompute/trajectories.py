@@ -1,0 +1,111 @@
+"""PGD trajectories of single images: the one implementation behind the bundle and the live lab.
+
+`attack_images` runs PGD on a few images with the per-image seeds of `trajectory_seed` and turns
+the run into schema StepRecords plus uint8 pictures of every iterate and its perturbation. The
+precompute calls it on the gallery with the exported (fp16 -> fp32) weights on the CPU, and the
+server's live lab calls it on the same inputs, so both produce the same trajectory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from precompute import schema
+from precompute.attacks import eval_mode, pgd
+from precompute.config import TrajectoryConfig
+from precompute.runtime import derive_seed
+
+DIGITS = 6  # decimals kept in the JSON: far below what a chart shows, a third of the bytes
+
+
+def trajectory_seed(run_seed: int, test_index: int) -> int:
+    """The random-start seed of test image `test_index` in a run seeded `run_seed`."""
+    return derive_seed(run_seed, "trajectory", test_index)
+
+
+@dataclass(frozen=True)
+class ImageAttack:
+    trajectory: schema.Trajectory
+    adversarial: np.ndarray  # (steps + 1, 32, 32, 3) uint8: x_0 (the random start) ... x_steps
+    perturbation: np.ndarray  # same shape: 0.5 + delta / (2 s), so the eps-ball fills 0..255
+    scale: float = 0.0  # s above: eps for L-inf, the run's largest pixel change for L2
+
+
+def perturbation_scale(deltas: torch.Tensor, eps: float, norm: str) -> float:
+    """The s of the perturbation pictures; never 0, so eps = 0 draws a plain grey."""
+    s = eps if norm == "Linf" else float(deltas.abs().max())
+    return max(s, 1e-12)
+
+
+def _u8(x: torch.Tensor) -> np.ndarray:
+    """(..., C, H, W) floats in [0, 1] -> (..., H, W, C) uint8."""
+    return (x.clamp(0, 1) * 255).round().to(torch.uint8).movedim(-3, -1).numpy()
+
+
+def _record(logits: torch.Tensor, loss: torch.Tensor, delta: torch.Tensor) -> schema.StepRecord:
+    probs = logits.softmax(0)
+    return schema.StepRecord(
+        probs=[round(p, DIGITS) for p in probs.tolist()],
+        loss=round(float(loss), DIGITS),
+        pred=int(probs.argmax()),
+        linf=float(delta.abs().max()),
+        l2=float(delta.norm()),
+    )
+
+
+def attack_images(
+    model: nn.Module,
+    model_id: str,
+    images: np.ndarray,
+    labels: list[int],
+    seeds: list[int],
+    cfg: TrajectoryConfig,
+    *,
+    norm: str = "Linf",
+    targets: list[int] | None = None,
+    random_init: bool = True,
+) -> list[ImageAttack]:
+    """images: (B, 32, 32, 3) uint8 on the CPU; the model fp32 on the CPU. One result per image.
+
+    The keywords reach `pgd` as they are (the live lab's L2, targeted and no-random-start runs).
+    Perturbations are drawn as 0.5 + delta / (2 s): s = eps for L-inf; for L2, whose ball lets one
+    pixel move by up to eps, s is the largest pixel change of the image's run (see `perturbation_scale`).
+    """
+    x = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float() / 255
+    y = torch.tensor(labels, dtype=torch.long)
+    target = None if targets is None else torch.tensor(targets, dtype=torch.long)
+    with eval_mode(model), torch.no_grad():
+        clean_logits = model(x).float()
+    clean_loss = torch.nn.functional.cross_entropy(clean_logits, y, reduction="none")
+    run = pgd(
+        model,
+        x,
+        y,
+        eps=cfg.eps,
+        alpha=cfg.alpha,
+        steps=cfg.steps,
+        norm=norm,
+        random_init=random_init,
+        seed=seeds,
+        target=target,
+        record=True,
+    )
+    iterates = torch.stack(run.iterates, 1)  # (B, steps + 1, C, H, W)
+    deltas = iterates - x[:, None]
+    out = []
+    for i in range(len(x)):
+        steps = [_record(run.logits[k][i], run.losses[k][i], deltas[i, k]) for k in range(cfg.steps + 1)]
+        wrong = [k for k, s in enumerate(steps) if s.pred != labels[i]]
+        trajectory = schema.Trajectory(
+            model_id=model_id,
+            clean=_record(clean_logits[i], clean_loss[i], torch.zeros(1)),
+            steps=steps,
+            first_misclassified=wrong[0] if wrong else None,
+        )
+        scale = perturbation_scale(deltas[i], cfg.eps, norm)
+        out.append(ImageAttack(trajectory, _u8(iterates[i]), _u8(0.5 + deltas[i] / (2 * scale)), scale))
+    return out

@@ -1,0 +1,48 @@
+"""Shared fixtures. `tiny_bundle` runs the real precompute pipeline (tiny preset) once per session."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from precompute.config import tiny
+from precompute.data import synthetic_cifar
+from precompute.pipeline import run
+
+
+@contextmanager
+def one_thread():
+    """Tiny networks gain nothing from threads, and on a busy machine two spinning threads are ~10x slower."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def write_synthetic_npz(path: Path, n_train: int = 350, n_test: int = 100) -> Path:
+    """A CIFAR-shaped .npz of learnable synthetic images (10 test images per class at n_test=100)."""
+    c = synthetic_cifar(n_train, n_test)
+    np.savez(path, x_train=c.x_train, y_train=c.y_train, x_test=c.x_test, y_test=c.y_test)
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory) -> dict[str, Path]:
+    """The pipeline's inputs and outputs: data (.npz), work dir and bundle dir."""
+    root = tmp_path_factory.mktemp("tiny")
+    paths = {"data": write_synthetic_npz(root / "data.npz"), "work": root / "work", "bundle": root / "bundle"}
+    with one_thread():
+        run(tiny(), str(paths["data"]), torch.device("cpu"), paths["bundle"], paths["work"])
+    return paths
+
+
+@pytest.fixture(scope="session")
+def tiny_bundle(tiny_run) -> Path:
+    """Directory of a complete, schema-valid bundle made by the real pipeline in the tiny preset."""
+    return tiny_run["bundle"]
