@@ -34,11 +34,9 @@ def pct(x: float, digits: int = 1) -> str:
 
 
 def eps255(x: float) -> str:
-    k = x * 255
-    r = round(k)
-    if abs(k - r) < 1e-6:
-        return "0" if r == 0 else f"{r}/255"
-    return f"{k:.2f}/255"
+    """In 1/255 steps with two decimals, dropped when they are zero: 8/255, 7.53/255, 0."""
+    k = f"{x * 255:.2f}".removesuffix(".00")
+    return "0" if k in ("0", "-0") else f"{k}/255"
 
 
 def fixed(x: float, digits: int = 3) -> str:
@@ -142,6 +140,7 @@ class Fall:
     pos: Num
     label: str
     steps: dict[str, Num | None]  # model id -> first misclassified step (None: it held)
+    clean_wrong: dict[str, bool]  # model id -> misclassified before the attack
 
 
 @dataclass(frozen=True)
@@ -207,15 +206,21 @@ def _attack_words(a: schema.AttackSpec, src: str, *, relative: bool = False) -> 
     return Markup(", ").join(parts)
 
 
-def measurement_caption(m: schema.Measurement, src: str) -> Markup:
+def measurement_caption(m: schema.Measurement, src: str, *, with_attack: bool = True) -> Markup:
     """'the first 300 CIFAR-10 test images; PGD, L∞, ε = 8/255, step size 2/255, 10 steps, ...'"""
-    where = "test" if m.split == "test" else "training hold-out"
+    what = {
+        "test": "CIFAR-10 test images",
+        "train_holdout": "held-out CIFAR-10 training images",
+        "gallery": "gallery images (CIFAR-10 test images)",
+    }[m.split]
     n = Num(m.n_images, "count", f"{src}.n_images")
     if m.first_index == 0:
-        text = Markup(f"the first {n.__html__()} CIFAR-10 {where} images")
+        text = Markup(f"the first {n.__html__()} {what}")
     else:
         first = Num(m.first_index, "count", f"{src}.first_index")
-        text = Markup(f"{n.__html__()} CIFAR-10 {where} images from index {first.__html__()}")
+        text = Markup(f"{n.__html__()} {what} from index {first.__html__()}")
+    if not with_attack:
+        return text
     if m.attack is None:
         return text + Markup(", no attack")
     return text + Markup("; ") + _attack_words(m.attack, f"{src}.attack")
@@ -279,6 +284,10 @@ def _model_view(
     )
 
 
+def _fall_pair(n: Num | None) -> tuple[int | None, str | None]:
+    return (None, None) if n is None else (int(n.value), n.src)
+
+
 def _date(iso: str) -> str:
     try:
         return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M UTC")
@@ -306,9 +315,11 @@ def build_page(store: Store) -> Page:
     fallen: dict[str, int] = {mid: 0 for mid in traj.model_ids}
     for ii, im in enumerate(traj.images):
         steps: dict[str, Num | None] = {}
+        clean_wrong: dict[str, bool] = {}
         for ti, t in enumerate(im.trajectories):
             src = f"trajectories.images[{ii}].trajectories[{ti}].first_misclassified"
             first = t.first_misclassified
+            clean_wrong[t.model_id] = t.clean.pred != im.label
             steps[t.model_id] = None if first is None else Num(first, "int", src)
             if t.first_misclassified is not None:
                 fallen[t.model_id] = fallen.get(t.model_id, 0) + 1
@@ -318,6 +329,7 @@ def build_page(store: Store) -> Page:
                 pos=Num(im.position, "int", f"trajectories.images[{ii}].position"),
                 label=gallery.classes[im.label],
                 steps=steps,
+                clean_wrong=clean_wrong,
             )
         )
     falls.sort(key=lambda f: f.position)
@@ -349,7 +361,7 @@ def build_page(store: Store) -> Page:
         training_clean_caption=measurement_caption(training.clean, "training.clean"),
         training_pgd_caption=measurement_caption(training.pgd, "training.pgd"),
         epoch_probs_caption=measurement_caption(epoch_probs.measurement, "epoch-probs.measurement"),
-        sweep_caption=measurement_caption(sweep.measurement, "sweep.measurement"),
+        sweep_caption=measurement_caption(sweep.measurement, "sweep.measurement", with_attack=False),
         sweep_attack_caption=_attack_words(sweep.attack, "sweep.attack", relative=True),
         sweep_eps=tuple(Num(e, "eps255", f"sweep.test_eps[{i}]") for i, e in enumerate(sweep.test_eps)),
         regular=regular,
@@ -359,7 +371,14 @@ def build_page(store: Store) -> Page:
         fallen={mid: Num(n, "int", f"derived:fallen:{mid}") for mid, n in fallen.items()},
         falls_json=json.dumps(
             [
-                {mid: [None, None] if n is None else [int(n.value), n.src] for mid, n in f.steps.items()}
+                {
+                    mid: [
+                        None if n is None else int(n.value),
+                        None if n is None else n.src,
+                        f.clean_wrong[mid],
+                    ]
+                    for mid, n in f.steps.items()
+                }
                 for f in falls
             ],
             separators=(",", ":"),

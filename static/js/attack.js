@@ -61,6 +61,7 @@ export async function initAttack({ gallery, sheet, attack, falls, modelId = "reg
   const n = gallery.images.length;
   const K = attack.steps;
   const tile = gallery.tile;
+  const figure = document.getElementById("fig-attack");
   const summary = document.getElementById("summary-attack");
   const clean = document.getElementById("attack-clean");
   const adv = document.getElementById("attack-adv");
@@ -83,11 +84,13 @@ export async function initAttack({ gallery, sheet, attack, falls, modelId = "reg
     label: (i) => {
       const f = fallOf(i);
       const cls = classes[gallery.images[i].label];
+      if (f && f[2]) return `Image ${i}, ${cls}: misclassified even before the attack`;
       return `Image ${i}, ${cls}: ${f && f[0] !== null ? `misclassified from step ${f[0]}` : "never misclassified"}`;
     },
     badge: (i) => {
       const f = fallOf(i);
       if (!f) return null;
+      if (f[2]) return { text: "×", cls: "clean-wrong" };
       return f[0] === null ? { text: "–", cls: "held" } : { text: String(f[0]), src: f[1] };
     },
     render,
@@ -100,7 +103,7 @@ export async function initAttack({ gallery, sheet, attack, falls, modelId = "reg
     const src = `${mt.src}.steps[${step}]`;
     const pred = bars.update(rec.probs, { trueLabel: g.label });
     drawTile(clean, sheet, { tile, columns: gallery.columns, index: g.position });
-    loadSheets(resp, modelId).then(([advSheet, deltaSheet]) => {
+    loadSheets(resp, modelId, figure).then(([advSheet, deltaSheet]) => {
       if (!current()) return;
       drawStep(adv, advSheet, g.position, step, tile);
       drawStep(delta, deltaSheet, g.position, step, tile);
@@ -125,7 +128,7 @@ export async function initAttack({ gallery, sheet, attack, falls, modelId = "reg
     summary.replaceChildren(
       "Image ",
       viewSpan(pos, "atk"),
-      ` (a ${classes[g.label]}), step `,
+      ` (true class ${classes[g.label]}), step `,
       viewSpan(step, "step"),
       " of ",
       steps,

@@ -19,6 +19,10 @@ function modelLabel(run, id) {
   return m ? m.label : id;
 }
 
+export function roleName(id) {
+  return id === "regular" ? "regular model" : "adversarially trained model";
+}
+
 function modelSpan(run, id) {
   const i = run.models.findIndex((x) => x.id === id);
   return i < 0 ? id : textSpan(run.models[i].label, `run.models[${i}].label`);
@@ -29,6 +33,7 @@ export async function initDefense({ gallery, sheet, attack, run, modelIds }) {
   const nEx = Math.min(gallery.n_examples, gallery.images.length);
   const K = attack.steps;
   const tile = gallery.tile;
+  const figure = document.getElementById("fig-defense");
   const summary = document.getElementById("summary-defense");
   const link = document.getElementById("traj-download-defense");
   const versus = document.getElementById("versus");
@@ -82,13 +87,12 @@ export async function initDefense({ gallery, sheet, attack, run, modelIds }) {
         ["loss", numSpan(rec.loss, "fixed", `${src}.loss`, 3)],
       ]);
       side.canvas.setAttribute("aria-label", `Adversarial image for the ${modelLabel(run, side.id)} at this step`);
-      loadSheets(resp, side.id).then(([advSheet]) => {
+      loadSheets(resp, side.id, figure, ["adversarial"]).then(([advSheet]) => {
         if (current()) drawStep(side.canvas, advSheet, g.position, step, tile);
       });
       parts.push(
         parts.length ? "; the " : "the ",
-        modelSpan(run, side.id),
-        ` says ${classes[pred]} (`,
+        `${roleName(side.id)} says ${classes[pred]} (`,
         numSpan(rec.probs[pred], "pct", `${src}.probs[${pred}]`),
         wrong ? ", wrong)" : ", right)",
       );
@@ -96,7 +100,7 @@ export async function initDefense({ gallery, sheet, attack, run, modelIds }) {
     summary.replaceChildren(
       `Example `,
       viewSpan(img, "cmp"),
-      ` (a ${classes[g.label]}) at step `,
+      ` (true class ${classes[g.label]}) at step `,
       viewSpan(step, "cstep"),
       " of ",
       numSpan(K, "int", `trajectories/${g.position}.attack.steps`),

@@ -6,11 +6,11 @@ export function pct(x, digits = 1) {
   return `${(x * 100).toFixed(digits)}\u00a0%`;
 }
 
+// In 1/255 steps with two decimals, dropped when they are zero: 8/255, 7.53/255, 0.
 export function eps255(x) {
-  const k = x * 255;
-  const r = Math.round(k);
-  if (Math.abs(k - r) < 1e-6) return r === 0 ? "0" : `${r}/255`;
-  return `${k.toFixed(2)}/255`;
+  let k = (x * 255).toFixed(2);
+  if (k.endsWith(".00")) k = k.slice(0, -3);
+  return k === "0" || k === "-0" ? "0" : `${k}/255`;
 }
 
 export function fixed(x, digits = 3) {

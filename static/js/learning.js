@@ -2,7 +2,7 @@
 // over the epochs (slider, keys, hover or tap on the chart) and its class probabilities race.
 
 import { COLORS, CONFIG, baseLayout, cursorShape, onPointX, plotly } from "./charts.js";
-import { numSpan } from "./format.js";
+import { numSpan, viewSpan } from "./format.js";
 import { drawTile } from "./pixels.js";
 import { argmax, createProbBars } from "./probbars.js";
 import { createPicker } from "./picker.js";
@@ -153,7 +153,9 @@ export async function initLearning({ training, epochProbs, gallery, sheet }) {
     const right = pred === g.label;
     summary.replaceChildren(
       ...(rec ? ["After epoch ", numSpan(rec.epoch, "int", `${rsrc(k - extra)}.epoch`)] : ["Before training"]),
-      `, the regular model's top guess for this ${classes[g.label]} is ${classes[pred]} (`,
+      ", the regular model's top guess for example ",
+      viewSpan(img, "img"),
+      ` (true class ${classes[g.label]}) is ${classes[pred]} (`,
       numSpan(p[pred], "pct", `${ep}[${pred}]`),
       ...(right ? [", correct)"] : ["; wrong, the true class gets ", numSpan(p[g.label], "pct", `${ep}[${g.label}]`), ")"]),
       ...(rec ? [". Test accuracy after this epoch: ", numSpan(rec.clean_acc, "pct", `${rsrc(k - extra)}.clean_acc`)] : []),
@@ -170,11 +172,7 @@ export async function initLearning({ training, epochProbs, gallery, sheet }) {
   await render();
   onPointX(chartEl, (ex) => {
     const i = epochs.indexOf(ex);
-    if (i >= 0 && i !== k) {
-      k = i;
-      stepper.set(i, { silent: true });
-      render();
-    }
+    if (i >= 0) stepper.set(i, { source: "chart" });
   });
   return { picker, stepper };
 }

@@ -47,7 +47,11 @@ export async function initSweep({ sweep, attack }) {
   });
 
   const xClean = rows.map((r) => r.accuracies[clean] * 100);
-  const colors = rows.map((r) => (r.model_id === "regular" ? COLORS.regular : COLORS.robust));
+  // the regular model in its colour; trained budgets from light to dark blue
+  const maxTrain = Math.max(...rows.map((r) => r.train_eps)) || 1;
+  const colors = rows.map((r) =>
+    r.train_eps === 0 ? COLORS.regular : `hsl(216, 72%, ${Math.round(62 - 34 * (r.train_eps / maxTrain))}%)`,
+  );
   const names = rows.map((r) => (r.train_eps === 0 ? "regular" : `train ε ${eps255(r.train_eps)}`));
   const maxClean = Math.max(...xClean);
 
@@ -61,7 +65,7 @@ export async function initSweep({ sweep, attack }) {
       mode: "lines+markers+text",
       textposition: "top right",
       textfont: { size: 11 },
-      line: { color: "#9aa3af", width: 1.5 },
+      line: { color: "#c3c8d0", width: 1.5, dash: "dot" },
       marker: { size: 13, color: colors, line: { color: "#fff", width: 1.5 } },
       hovertemplate: `trained at ε = %{customdata[0]}<br>clean %{x:.1f} %<br>under PGD at ε = ${eps255(e)}: %{y:.1f} %<extra></extra>`,
       showlegend: false,

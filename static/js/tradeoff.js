@@ -2,7 +2,8 @@
 // trained model on one chart; an epoch slider (or hover / tap) moves a cursor and the summary.
 
 import { COLORS, CONFIG, baseLayout, cursorShape, onPointX, plotly } from "./charts.js";
-import { numSpan, textSpan, viewSpan } from "./format.js";
+import { roleName } from "./defense.js";
+import { numSpan, viewSpan } from "./format.js";
 import { readInt, write } from "./state.js";
 import { createStepper } from "./stepper.js";
 
@@ -65,11 +66,7 @@ export async function initTradeoff({ training, modelIds }) {
   });
   onPointX(chartEl, (ex) => {
     const i = allEpochs.indexOf(ex);
-    if (i >= 0 && i !== k) {
-      k = i;
-      stepper.set(i, { silent: true });
-      render();
-    }
+    if (i >= 0) stepper.set(i, { source: "chart" });
   });
 
   function render(redraw = true) {
@@ -79,7 +76,7 @@ export async function initTradeoff({ training, modelIds }) {
     shown.forEach(({ mi }, j) => {
       const h = training.models[mi];
       const ri = h.epochs.findIndex((r) => r.epoch === epoch);
-      parts.push(j ? "; the " : "the ", textSpan(h.model.label, `training.models[${mi}].model.label`));
+      parts.push(j ? "; the " : "the ", roleName(h.model.id));
       if (ri < 0) {
         parts.push(" had finished training");
         return;

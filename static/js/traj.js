@@ -35,9 +35,40 @@ export function modelTrajectory(resp, modelId) {
   };
 }
 
-export function loadSheets(resp, modelId) {
+// The sprite sheets of one model: [adversarial, perturbation]. They are the heaviest files of the
+// page (one tile per gallery image and step), so they are only fetched once `near` (the figure
+// that shows them) comes within about a screen of the viewport or is used.
+export function loadSheets(resp, modelId, near = null, kinds = ["adversarial", "perturbation"]) {
   const pair = resp.sprites[modelId];
-  return Promise.all([loadSprite(`/bundle/${pair.adversarial}`), loadSprite(`/bundle/${pair.perturbation}`)]);
+  return (near ? whenNear(near) : Promise.resolve()).then(() =>
+    Promise.all(kinds.map((kind) => loadSprite(`/bundle/${pair[kind]}`))),
+  );
+}
+
+const nearby = new WeakMap();
+
+export function whenNear(el) {
+  if (!nearby.has(el)) {
+    nearby.set(
+      el,
+      new Promise((resolve) => {
+        if (typeof IntersectionObserver !== "function") return resolve();
+        const io = new IntersectionObserver(
+          (entries) => {
+            if (entries.some((e) => e.isIntersecting)) {
+              io.disconnect();
+              resolve();
+            }
+          },
+          { rootMargin: "100% 0px" },
+        );
+        io.observe(el);
+        el.addEventListener("pointerdown", resolve, { once: true });
+        el.addEventListener("focusin", resolve, { once: true });
+      }),
+    );
+  }
+  return nearby.get(el);
 }
 
 // Draw step `step` of the image at `position` (one sprite row per gallery image, one column per step).

@@ -124,15 +124,15 @@ def test_attack_steps_by_keyboard_buttons_and_gallery(page, docs) -> None:
     page.keyboard.press("End")  # focus stays on the group; End still works from the buttons
     steps = docs.get("trajectories/5")["attack"]["steps"]
     wait_param(page, "step", steps)
-    # the adversarial image and the perturbation were drawn (not blank)
-    drawn = page.evaluate(
-        """() => ["attack-adv", "attack-delta", "attack-clean"].map((id) => {
+    # the adversarial image and the perturbation were drawn (not blank) once their sheets arrived
+    page.wait_for_function(
+        """() => ["attack-adv", "attack-delta", "attack-clean"].every((id) => {
             const c = document.getElementById(id);
             const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-            let s = 0; for (let i = 3; i < d.length; i += 4) s += d[i];
-            return s > 0; })"""
+            for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true;
+            return false; })""",
+        timeout=10_000,
     )
-    assert drawn == [True, True, True]
     link = page.locator("#traj-download")
     assert link.get_attribute("href").endswith("/api/trajectories/5")
     assert link.get_attribute("download")
