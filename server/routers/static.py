@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
-from server.caching import IMMUTABLE, send
+from server.caching import IMMUTABLE, Payload, send
 from server.statictree import StaticTree
 
 router = APIRouter(include_in_schema=False)
@@ -18,7 +18,7 @@ def _tree(request: Request) -> StaticTree:
     return request.app.state.static
 
 
-def _lookup(tree: StaticTree, path: str):
+def _lookup(tree: StaticTree, path: str) -> Payload:
     payload = tree.files.get(path)
     if payload is None:
         raise HTTPException(404, f"no static file {path!r}")
