@@ -54,7 +54,14 @@ async function main() {
     ["fig-tradeoff", () => initTradeoff({ training, modelIds })],
     ["fig-sweep", () => initSweep({ sweep, attack })],
   ];
-  const results = await Promise.allSettled(jobs.map(([, job]) => job()));
+  const results = await Promise.allSettled(
+    jobs.map(async ([id, job]) => {
+      const start = performance.now();
+      const out = await job();
+      performance.measure(`tour:${id}`, { start });
+      return out;
+    }),
+  );
   results.forEach((r, i) => {
     if (r.status === "rejected") fail(jobs[i][0], r.reason);
   });

@@ -32,8 +32,8 @@ export function baseLayout(extra = {}) {
     showlegend: true,
     legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom", font: { size: narrow ? 10 : 12 } },
     hoverlabel: { font: { family: FONT } },
-    xaxis: { gridcolor: COLORS.grid, zeroline: false, fixedrange: true, automargin: true },
-    yaxis: { gridcolor: COLORS.grid, zeroline: false, fixedrange: true, automargin: true },
+    xaxis: { gridcolor: COLORS.grid, zeroline: false, fixedrange: true },
+    yaxis: { gridcolor: COLORS.grid, zeroline: false, fixedrange: true },
     ...extra,
   };
 }

@@ -294,7 +294,8 @@ def test_download_links_serve_the_figures_data(page) -> None:
     for href, name in links:
         assert href.startswith("/api/") and name, (href, name)
         r = page.request.get(page.base_url + href)
-        assert r.status == 200 and r.headers["content-type"].startswith("application/json"), href
+        assert r.status == 200, href
+        assert isinstance(r.json(), dict), href  # a static host may not call it application/json
 
 
 def test_small_preset_banner_is_shown(page, docs) -> None:
