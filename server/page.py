@@ -176,7 +176,9 @@ class Page:
     robust: ModelView | None
     models: tuple[ModelView, ...]
     falls: tuple[Fall, ...]
-    fallen: dict[str, Num]  # model id -> how many gallery images fall by the last step
+    # model id -> gallery images wrong before any attack ("clean_wrong"), and right before it but
+    # wrong by its last step ("broken")
+    fallen: dict[str, dict[str, Num]]
     falls_json: str  # per gallery position: {model id: [first misclassified step | null, its path]}
     preload: tuple[tuple[str, str], ...]  # (URL, as) the figures fetch first, hinted in <head>
     formulas: dict[str, Markup] = field(default_factory=dict)
@@ -312,7 +314,7 @@ def build_page(store: Store) -> Page:
     robust = by_id.get(ROBUST_ID)
 
     falls = []
-    fallen: dict[str, int] = {mid: 0 for mid in traj.model_ids}
+    counts = {mid: {"clean_wrong": 0, "broken": 0} for mid in traj.model_ids}
     for ii, im in enumerate(traj.images):
         steps: dict[str, Num | None] = {}
         clean_wrong: dict[str, bool] = {}
@@ -322,7 +324,8 @@ def build_page(store: Store) -> Page:
             clean_wrong[t.model_id] = t.clean.pred != im.label
             steps[t.model_id] = None if first is None else Num(first, "int", src)
             if t.first_misclassified is not None:
-                fallen[t.model_id] = fallen.get(t.model_id, 0) + 1
+                kind = "clean_wrong" if t.clean.pred != im.label else "broken"
+                counts.setdefault(t.model_id, {"clean_wrong": 0, "broken": 0})[kind] += 1
         falls.append(
             Fall(
                 position=im.position,
@@ -368,7 +371,10 @@ def build_page(store: Store) -> Page:
         robust=robust,
         models=models,
         falls=tuple(falls),
-        fallen={mid: Num(n, "int", f"derived:fallen:{mid}") for mid, n in fallen.items()},
+        fallen={
+            mid: {kind: Num(n, "int", f"derived:{kind}:{mid}") for kind, n in c.items()}
+            for mid, c in counts.items()
+        },
         falls_json=json.dumps(
             [
                 {

@@ -3,8 +3,9 @@
 A path names an API document and a place in it: `evaluation.models[0].results[1].accuracy`,
 `epoch-probs.probs.regular[2][3][7]`, `trajectories/3.image.trajectories[1].steps[4].loss`
 (the per-image route), `gallery.classes.length`. Suffixes `:date` and `:prefix` mark the run's
-creation date and commit as printed; `derived:fallen:<model>` (how many gallery images a model
-loses) and `derived:ratio:<attack path>` (its step size over its eps) are values the view-model derives.
+creation date and commit as printed. Values the view-model derives: `derived:clean_wrong:<model>`
+and `derived:broken:<model>` (gallery images a model gets wrong before the attack, and right
+before but wrong after it), `derived:ratio:<attack path>` (an attack's step size over its eps).
 """
 
 from __future__ import annotations
@@ -44,14 +45,15 @@ def split_path(src: str) -> tuple[str, str]:
 
 def resolve(get: Callable[[str], Any], src: str) -> Any:
     src = src.split(":", 1)[0] if ":" in src and not src.startswith("derived:") else src
-    if src.startswith("derived:fallen:"):
-        model = src.removeprefix("derived:fallen:")
-        traj = get("trajectories")
+    if src.startswith(("derived:clean_wrong:", "derived:broken:")):
+        _, kind, model = src.split(":")
         return sum(
             1
-            for im in traj["images"]
+            for im in get("trajectories")["images"]
             for t in im["trajectories"]
-            if t["model_id"] == model and t["first_misclassified"] is not None
+            if t["model_id"] == model
+            and t["first_misclassified"] is not None
+            and (t["clean"]["pred"] != im["label"]) == (kind == "clean_wrong")
         )
     if src.startswith("derived:ratio:"):  # alpha / eps of an attack spec
         spec = resolve(get, src.removeprefix("derived:ratio:"))
