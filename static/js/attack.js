@@ -142,9 +142,11 @@ export async function initAttack({ gallery, sheet, attack, falls, modelId = "reg
       ", L₂ ",
       numSpan(rec.l2, "fixed", `${src}.l2`, 3),
       ". ",
-      ...(first === null
-        ? ["It never falls within the ", steps.cloneNode(true), " steps."]
-        : ["It is first misclassified at step ", numSpan(first, "int", `${mt.src}.first_misclassified`), "."]),
+      ...(t.clean.pred !== g.label
+        ? ["The model got it wrong even before the attack."]
+        : first === null
+          ? ["It never falls within the ", steps.cloneNode(true), " steps."]
+          : ["It is first misclassified at step ", numSpan(first, "int", `${mt.src}.first_misclassified`), "."]),
     );
     summary.dataset.step = String(step);
     summary.dataset.img = String(pos);

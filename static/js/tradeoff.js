@@ -78,7 +78,7 @@ export async function initTradeoff({ training, modelIds }) {
       const ri = h.epochs.findIndex((r) => r.epoch === epoch);
       parts.push(j ? "; the " : "the ", roleName(h.model.id));
       if (ri < 0) {
-        parts.push(" had finished training");
+        parts.push(" was not trained this long");
         return;
       }
       const src = `training.models[${mi}].epochs[${ri}]`;
