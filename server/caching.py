@@ -2,7 +2,7 @@
 
 Everything the API, the bundle route and the static files serve is fixed for the life of the
 process, so each body is hashed and gzipped when the server starts and a request only picks a
-variant. Rendered pages get the same treatment per response from `RevalidatePages`.
+variant. Bodies made per request get the same treatment from `FinishDynamic`.
 """
 
 from __future__ import annotations
@@ -65,50 +65,56 @@ def send(request: Request, payload: Payload, cache_control: str = REVALIDATE) ->
     return Response(payload.body, media_type=payload.media_type, headers=headers)
 
 
-class RevalidatePages:
-    """ASGI middleware: a rendered HTML page gets an ETag and `no-cache`, and a 304 when unchanged.
+class FinishDynamic:
+    """ASGI middleware for bodies made per request (pages, lab results, errors).
 
-    Only successful GET responses that are HTML and carry no ETag of their own are buffered; pages
-    are small and rendered per request, so hashing them costs little next to the rendering.
+    A rendered page gets a weak ETag, `no-cache` and a 304 when unchanged; any such body of 1 KiB
+    or more is gzipped when the client accepts it. Responses built from a Payload already carry an
+    ETag and their encoding, and pass straight through, so the hot path pays one header scan.
     """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if_none_match = Headers(scope=scope).get("if-none-match", "")
+        request_headers = Headers(scope=scope)
         start: Message | None = None
         chunks: list[bytes] = []
 
         async def buffer(message: Message) -> None:
             nonlocal start
             if message["type"] == "http.response.start":
-                headers = Headers(raw=message["headers"])
-                html = headers.get("content-type", "").startswith("text/html")
-                if message["status"] == 200 and html and "etag" not in headers:
+                if not any(k in (b"etag", b"content-encoding") for k, _ in message["headers"]):
                     start = message
                     return
             elif message["type"] == "http.response.body" and start is not None:
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body", False):
-                    await _finish(start, b"".join(chunks), if_none_match, send)
+                    await _finish(scope["method"], request_headers, start, b"".join(chunks), send)
                 return
             await send(message)
 
         await self.app(scope, receive, buffer)
 
 
-async def _finish(start: Message, body: bytes, if_none_match: str, send: Send) -> None:
-    etag = f'W/"{hashlib.sha256(body).hexdigest()[:32]}"'
-    headers = [(k, v) for k, v in start["headers"] if k.lower() not in (b"content-length", b"cache-control")]
-    headers += [(b"etag", etag.encode()), (b"cache-control", REVALIDATE.encode())]
-    if _etag_matches(if_none_match, etag):
-        await send({"type": "http.response.start", "status": 304, "headers": headers})
-        await send({"type": "http.response.body", "body": b""})
-        return
-    headers.append((b"content-length", str(len(body)).encode()))
-    await send({"type": "http.response.start", "status": 200, "headers": headers})
+async def _finish(method: str, request: Headers, start: Message, body: bytes, send: Send) -> None:
+    status = start["status"]
+    headers = [(k, v) for k, v in start["headers"] if k not in (b"content-length", b"cache-control")]
+    media_type = Headers(raw=headers).get("content-type", "")
+    if status == 200 and method in ("GET", "HEAD") and media_type.startswith("text/html"):
+        etag = f'W/"{hashlib.sha256(body).hexdigest()[:32]}"'
+        headers += [(b"etag", etag.encode()), (b"cache-control", REVALIDATE.encode())]
+        if _etag_matches(request.get("if-none-match", ""), etag):
+            status, body = 304, b""
+    if len(body) >= 1024 and media_type.startswith(COMPRESSIBLE):
+        headers.append((b"vary", b"Accept-Encoding"))
+        if "gzip" in request.get("accept-encoding", ""):
+            body = gzip.compress(body, compresslevel=6)
+            headers.append((b"content-encoding", b"gzip"))
+    if status != 304:
+        headers.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

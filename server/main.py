@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.templating import Jinja2Templates
-from starlette.middleware.gzip import GZipMiddleware
 
 from server import errors
-from server.caching import RevalidatePages
+from server.caching import FinishDynamic
 from server.config import Settings
 from server.routers import api, assets, health, lab, pages, static
 from server.security import SecurityHeaders
@@ -25,6 +24,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Data behind the explorable article on adversarial robustness.",
         docs_url=None,  # the interactive docs load scripts from a CDN; /openapi.json stays
         redoc_url=None,
+        # Nothing here collects OpenTelemetry; skip FastAPI's per-request provider checks.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.store = store
     app.state.settings = settings
@@ -40,7 +41,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(static.router)
     lab.setup(app, store)  # loads the shipped models once; the lab says so when there are none
     # Outermost last: every response, errors included, leaves with the security headers.
-    app.add_middleware(RevalidatePages)
-    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
+    app.add_middleware(FinishDynamic)  # ETag + gzip for bodies made per request
     app.add_middleware(SecurityHeaders)
     return app
