@@ -163,7 +163,8 @@ def load_cifar(path: Path) -> Cifar:
 
 
 def synthetic_cifar(n_train: int, n_test: int, seed: int = 0) -> Cifar:
-    """Learnable stand-in data for tests: each class is a colour plus an oriented stripe pattern."""
+    """Stand-in data for tests: each class is a faint colour cast plus an oriented stripe pattern in
+    noise, learnable by a small network yet weak enough (~15 levels) for an 8/255 attack to matter."""
     rng = np.random.default_rng(seed)
     yy, xx = np.mgrid[0:32, 0:32].astype(np.float32)
 
@@ -171,8 +172,8 @@ def synthetic_cifar(n_train: int, n_test: int, seed: int = 0) -> Cifar:
         y = np.arange(n) % 10
         angle = y[:, None, None] * np.pi / 10
         stripes = np.sin((xx * np.cos(angle) + yy * np.sin(angle)) * (0.4 + 0.05 * y[:, None, None]))
-        colour = np.stack([(y * 37) % 255, (y * 91) % 255, (y * 53) % 255], -1)[:, None, None, :]
-        img = colour * 0.6 + 50 * stripes[..., None] + rng.normal(0, 20, (n, 32, 32, 3))
+        cast = np.stack([np.cos(y * 0.63), np.sin(y * 0.63), np.cos(y * 1.9)], -1)[:, None, None, :]
+        img = 128 + 15 * cast + 15 * stripes[..., None] + rng.normal(0, 25, (n, 32, 32, 3))
         return np.clip(img, 0, 255).astype(np.uint8), y.astype(np.int64)
 
     x_train, y_train = make(n_train)

@@ -36,9 +36,9 @@ from precompute.model import parameter_count
 from precompute.provenance import device_name, git_state, now, versions
 from precompute.runtime import derive_seed, nchw
 from precompute.sweep import sweep_file, sweep_row
-from precompute.train import TrainData, TrainState, build, train
+from precompute.train import TrainData, TrainState, build, state_from_bytes, state_to_bytes, train
 from precompute.trajectories import attack_images, trajectory_seed
-from precompute.weights import checkpoint_bytes, checkpoint_from_bytes, export_bytes, model_from_bytes
+from precompute.weights import export_bytes, model_from_bytes
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLE_SUFFIXES = (".json", ".png", ".safetensors")
@@ -91,22 +91,13 @@ def run_stage(
     return files
 
 
-def _state_bytes(state: TrainState, groups: tuple[str, ...]) -> bytes:
-    meta = {k: getattr(state, k) for k in ("epoch", "best_epoch", "best_score", "history", "example_probs")}
-    return checkpoint_bytes({g: getattr(state, g) for g in groups}, meta)
-
-
-def _state_from_bytes(data: bytes) -> TrainState:
-    groups, meta = checkpoint_from_bytes(data)
-    return TrainState(**meta, **groups)
-
-
 def load_data(spec: str) -> Cifar:
     return synthetic_cifar(n_train=350, n_test=100) if spec == SYNTHETIC else load_cifar(Path(spec))
 
 
 def _check_work_dir(ws: Workspace, identity: dict) -> None:
     path = ws.root / "config.json"
+    identity = json.loads(json.dumps(identity))  # tuples -> lists, as they come back from disk
     if path.is_file() and json.loads(path.read_text()) != identity:
         raise SystemExit(
             f"{ws.root} holds a run with another config or dataset; remove it or pass another --work"
@@ -162,7 +153,7 @@ def run(cfg: PipelineConfig, data_spec: str, device: torch.device, out: Path, wo
     results: dict[str, TrainState] = {}
     for eps255 in TRAIN_EPS_255:
         mid = model_id(eps255)
-        results[mid] = _state_from_bytes(
+        results[mid] = state_from_bytes(
             run_stage(
                 ws,
                 f"train_{mid}",
@@ -203,17 +194,17 @@ def run(cfg: PipelineConfig, data_spec: str, device: torch.device, out: Path, wo
 def _train_stage(cfg: PipelineConfig, ws: Workspace, data: TrainData, mid: str, eps255: int):
     tcfg = cfg.train_config(mid)
     ckpt = ws.root / "train" / mid / "checkpoint.safetensors"
-    state = _state_from_bytes(ckpt.read_bytes()) if ckpt.is_file() else None
+    state = state_from_bytes(ckpt.read_bytes()) if ckpt.is_file() else None
     bar = tqdm(total=tcfg.epochs, initial=state.epoch if state else 0, desc=f"train {mid}", unit="epoch")
 
     def on_epoch(s: TrainState) -> None:
-        atomic_write_bytes(ckpt, _state_bytes(s, ("model", "momentum", "best")))
+        atomic_write_bytes(ckpt, state_to_bytes(s, ("model", "momentum", "best")))
         bar.update(1)
         bar.set_postfix(clean=s.history[-1]["clean_acc"], pgd=s.history[-1]["pgd_acc"])
 
     final = train(tcfg, eps255 / 255, data, seed=cfg.seed, model_id=mid, state=state, on_epoch=on_epoch)
     bar.close()
-    return {"result.safetensors": _state_bytes(final, ("best",))}, sum(h["seconds"] for h in final.history)
+    return {"result.safetensors": state_to_bytes(final, ("best",))}, sum(h["seconds"] for h in final.history)
 
 
 def _trajectory_stage(

@@ -24,6 +24,7 @@ from precompute.config import TrainConfig, madry_alpha
 from precompute.evaluate import clean_score, pgd_accuracy, probabilities
 from precompute.model import ResNet18
 from precompute.runtime import autocast, derive_seed, generator, to_input
+from precompute.weights import checkpoint_bytes, checkpoint_from_bytes
 
 PROBE_EPS = 8 / 255  # the per-epoch robustness probe of every model: PGD at 8/255, step 2/255
 PROBE_ALPHA = 2 / 255
@@ -56,12 +57,23 @@ class TrainState:
     example_probs: list[list[list[float]]] = field(default_factory=list)  # [epoch][example][class]
 
 
+def state_to_bytes(state: TrainState, groups: tuple[str, ...]) -> bytes:
+    """A checkpoint with the chosen tensor groups (model, momentum, best) and all the bookkeeping."""
+    meta = {k: getattr(state, k) for k in ("epoch", "best_epoch", "best_score", "history", "example_probs")}
+    return checkpoint_bytes({g: getattr(state, g) for g in groups}, meta)
+
+
+def state_from_bytes(data: bytes) -> TrainState:
+    groups, meta = checkpoint_from_bytes(data)
+    return TrainState(**meta, **groups)
+
+
 def learning_rate(cfg: TrainConfig, step: int, total_steps: int) -> float:
     """One cycle: linear warm-up to cfg.lr over warmup_fraction of training, then linear decay to 0."""
     warm = max(1, round(cfg.warmup_fraction * total_steps))
     if step < warm:
         return cfg.lr * (step + 1) / warm
-    return cfg.lr * max(0.0, (total_steps - step) / max(1, total_steps - warm))
+    return cfg.lr * max(0.0, (total_steps - step) / (total_steps - warm + 1))
 
 
 def build(cfg: TrainConfig, seed: int, model_id: str, device: torch.device) -> ResNet18:

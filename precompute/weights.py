@@ -22,7 +22,7 @@ FORMAT = "robustness-tour/resnet18"
 def export_bytes(state: dict[str, torch.Tensor], width: int, model_id: str) -> bytes:
     """fp16 weights for the bundle; integer buffers (BN batch counters) are left out."""
     half = {k: v.detach().cpu().half().contiguous() for k, v in state.items() if v.is_floating_point()}
-    return save(half, metadata={"format": FORMAT, "width": str(width), "model_id": model_id})
+    return _canonical(save(half, metadata={"format": FORMAT, "width": str(width), "model_id": model_id}))
 
 
 def model_from_bytes(data: bytes) -> nn.Module:
@@ -43,6 +43,15 @@ def load_model(path: Path) -> nn.Module:
     return model_from_bytes(Path(path).read_bytes())
 
 
+def _canonical(data: bytes) -> bytes:
+    """The same file with its JSON header key-sorted: safetensors writes the metadata map in a
+    random order, and equal weights must give equal bytes (the manifest's sha256, resume tests)."""
+    n = int.from_bytes(data[:8], "little")
+    header = json.dumps(json.loads(data[8 : 8 + n]), sort_keys=True, separators=(",", ":")).encode()
+    header += b" " * (-len(header) % 8)  # the format pads the header to 8 bytes with spaces
+    return len(header).to_bytes(8, "little") + header + data[8 + n :]
+
+
 def _metadata(data: bytes) -> dict[str, str]:
     header_len = int.from_bytes(data[:8], "little")
     return json.loads(data[8 : 8 + header_len]).get("__metadata__", {})
@@ -54,7 +63,7 @@ def checkpoint_bytes(tensors: dict[str, dict[str, torch.Tensor]], meta: dict) ->
     Groups may share tensors (best is model after an improving epoch); each is stored on its own.
     """
     flat = {f"{g}/{k}": v.detach().cpu().clone() for g, sd in tensors.items() for k, v in sd.items()}
-    return save(flat, metadata={"meta": json.dumps(meta)})
+    return _canonical(save(flat, metadata={"meta": json.dumps(meta)}))
 
 
 def checkpoint_from_bytes(data: bytes) -> tuple[dict[str, dict[str, torch.Tensor]], dict]:

@@ -25,6 +25,13 @@ def one_thread():
         torch.set_num_threads(before)
 
 
+@pytest.fixture(scope="module")
+def single_thread():
+    """For a module of small-network tests: one torch thread while it runs, restored after."""
+    with one_thread():
+        yield
+
+
 def write_synthetic_npz(path: Path, n_train: int = 350, n_test: int = 100) -> Path:
     """A CIFAR-shaped .npz of learnable synthetic images (10 test images per class at n_test=100)."""
     c = synthetic_cifar(n_train, n_test)

@@ -1,0 +1,230 @@
+"""The whole pipeline in the tiny preset: a valid bundle, resume after a kill, atomic files, weights."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import numpy as np
+import pytest
+import torch
+
+from precompute import schema
+from precompute.bundle import BundleError, atomic_write_bytes, load_bundle
+from precompute.config import SHOWN_IDS, TrajectoryConfig, tiny
+from precompute.pipeline import run, write_bundle
+from precompute.trajectories import attack_images, trajectory_seed
+from precompute.weights import load_model
+
+pytestmark = pytest.mark.usefixtures("single_thread")
+
+FILES = {
+    "run.json",
+    "training.json",
+    "gallery.json",
+    "epoch_probs.json",
+    "trajectories.json",
+    "sweep.json",
+    "evaluation.json",
+    "images/gallery.png",
+    "images/regular_adversarial.png",
+    "images/regular_perturbation.png",
+    "images/adv_eps8_adversarial.png",
+    "images/adv_eps8_perturbation.png",
+    "weights/regular.safetensors",
+    "weights/adv_eps8.safetensors",
+}
+
+
+def test_bundle_is_complete_and_valid(tiny_bundle):
+    b = load_bundle(tiny_bundle)
+    assert {e.path for e in b.manifest.files} == FILES
+    run_doc = b.doc("run.json", schema.RunFile)
+    assert run_doc.preset == "tiny" and run_doc.data.kind == "npz"
+    assert [m.id for m in run_doc.models] == [
+        "regular",
+        "adv_eps1",
+        "adv_eps2",
+        "adv_eps4",
+        "adv_eps8",
+        "adv_eps16",
+    ]
+    assert {s.name for s in run_doc.stages} >= {
+        "data",
+        "train_regular",
+        "trajectories",
+        "sweep",
+        "evaluation",
+    }
+    training = b.doc("training.json", schema.TrainingFile)
+    for h in training.models:
+        assert len(h.epochs) == h.model.epochs
+        assert h.model.selected_epoch == 1 + int(np.argmax([e.holdout_acc for e in h.epochs]))
+    probs = b.doc("epoch_probs.json", schema.EpochProbsFile)
+    assert set(probs.probs) == set(SHOWN_IDS) and len(probs.probs["regular"]) == tiny().regular_train.epochs
+
+
+def test_gallery_follows_its_rule(tiny_bundle, tiny_run):
+    g = load_bundle(tiny_bundle).doc("gallery.json", schema.GalleryFile)
+    with np.load(tiny_run["data"]) as z:
+        y_test = z["y_test"]
+    for i, im in enumerate(g.images):
+        assert im.position == i and im.label == i % 10
+        assert im.test_index == np.flatnonzero(y_test == i % 10)[i // 10]
+
+
+def test_sweep_and_evaluation_are_consistent(tiny_bundle):
+    b = load_bundle(tiny_bundle)
+    sweep = b.doc("sweep.json", schema.SweepFile)
+    assert [round(e * 255) for e in sweep.test_eps] == [0, 1, 2, 4, 8, 16]
+    assert len(sweep.rows) == 6
+    for row in sweep.rows:
+        assert all(a <= row.accuracies[0] + 1e-9 for a in row.accuracies[1:])  # no attack beats clean
+    evaluation = b.doc("evaluation.json", schema.EvaluationFile)
+    for m in evaluation.models:
+        acc = {r.name: r.accuracy for r in m.results}
+        assert set(acc) == {"clean", "PGD-10", "PGD-50", "AutoAttack"}
+        assert acc["PGD-50"] <= acc["PGD-10"] + 0.101 and acc["PGD-10"] <= acc["clean"]
+
+
+def test_exported_weights_reproduce_the_trajectories(tiny_bundle, tiny_run):
+    """The live lab's path: load_model + attack_images on one gallery image gives the bundle's record."""
+    b = load_bundle(tiny_bundle)
+    traj = b.doc("trajectories.json", schema.TrajectoriesFile)
+    run_doc = b.doc("run.json", schema.RunFile)
+    with np.load(tiny_run["data"]) as z:
+        x_test, y_test = z["x_test"], z["y_test"]
+    image = traj.images[3]
+    for ref in image.trajectories:
+        model = load_model(tiny_bundle / f"weights/{ref.model_id}.safetensors")
+        seed = trajectory_seed(run_doc.seed, image.test_index)
+        (mine,) = attack_images(
+            model,
+            ref.model_id,
+            x_test[[image.test_index]],
+            [int(y_test[image.test_index])],
+            [seed],
+            TrajectoryConfig(),
+        )
+        got = mine.trajectory
+        assert got.first_misclassified == ref.first_misclassified
+        for a, b in zip([got.clean, *got.steps], [ref.clean, *ref.steps], strict=True):
+            assert a.pred == b.pred
+            np.testing.assert_allclose(a.probs, b.probs, atol=1e-5)
+            assert a.loss == pytest.approx(b.loss, abs=1e-4)
+            assert a.linf == pytest.approx(b.linf, abs=1e-6) and a.l2 == pytest.approx(b.l2, abs=1e-5)
+
+
+def test_exported_weights_are_fp16_safetensors_that_load(tiny_bundle):
+    model = load_model(tiny_bundle / "weights/adv_eps8.safetensors")
+    assert model.width == tiny().train.width and not model.training
+    assert all(p.dtype == torch.float32 for p in model.parameters())
+    assert all(torch.equal(p.detach().half().float(), p.detach()) for p in model.parameters())
+
+
+def comparable(root):
+    """Every file's bytes except those that legitimately differ between runs (timings, dates)."""
+    b = load_bundle(root)
+    out = {k: v for k, v in b.files.items() if k != "run.json"}
+    training = json.loads(out.pop("training.json"))
+    for h in training["models"]:
+        for e in h["epochs"]:
+            e.pop("seconds")
+    evaluation = json.loads(out.pop("evaluation.json"))
+    for m in evaluation["models"]:
+        for r in m["results"]:
+            r.pop("seconds")
+    return out, training, evaluation
+
+
+def test_a_killed_run_resumes_to_the_same_bundle(tiny_run, tmp_path, monkeypatch):
+    """Killed mid-training, then killed mid-sweep: the third run finishes the same bundle, and
+    resumes training from the last epoch checkpoint instead of starting the model again."""
+    import precompute.pipeline as pipeline
+    import precompute.train as train_module
+
+    work, out = tmp_path / "work", tmp_path / "bundle"
+    real_epoch, real_row = train_module._train_epoch, pipeline.sweep_row
+    epochs_run: list[tuple[str, int]] = []
+
+    def epoch(*args):
+        epochs_run.append((args[8], args[6]))
+        if epochs_run.count(("adv_eps2", 2)) == 1 and epochs_run[-1] == ("adv_eps2", 2):
+            raise KeyboardInterrupt
+        return real_epoch(*args)
+
+    def row(model, mid, *args):
+        if mid == "adv_eps2":
+            raise KeyboardInterrupt
+        return real_row(model, mid, *args)
+
+    monkeypatch.setattr(train_module, "_train_epoch", epoch)
+    monkeypatch.setattr(pipeline, "sweep_row", row)
+    for _ in range(2):
+        with pytest.raises(KeyboardInterrupt):
+            run(tiny(), str(tiny_run["data"]), torch.device("cpu"), out, work)
+        assert not (out / "manifest.json").exists()  # a killed run leaves no bundle
+    monkeypatch.setattr(pipeline, "sweep_row", real_row)
+    run(tiny(), str(tiny_run["data"]), torch.device("cpu"), out, work)
+
+    assert tiny().train.epochs == 2
+    assert epochs_run.count(("adv_eps2", 1)) == 1  # resumed from its epoch-1 checkpoint, not retrained
+    assert len(epochs_run) == 6 * 2 + 1  # every epoch once, plus the one killed
+    mine, theirs = comparable(out), comparable(tiny_run["bundle"])
+    for a, b, name in zip(mine, theirs, ("files", "training", "evaluation"), strict=True):
+        if isinstance(a, dict) and name == "files":
+            assert sorted(a) == sorted(b)
+            assert [k for k in a if a[k] != b[k]] == []
+        else:
+            assert a == b, name
+
+
+def test_work_dir_of_another_config_is_refused(tiny_run, tmp_path):
+    from dataclasses import replace
+
+    work = tmp_path / "work"
+    shutil.copytree(tiny_run["work"], work)
+    with pytest.raises(SystemExit, match="another config"):
+        run(replace(tiny(), seed=7), str(tiny_run["data"]), torch.device("cpu"), tmp_path / "b", work)
+
+
+def test_atomic_write_leaves_no_partial_file(tmp_path, monkeypatch):
+    target = tmp_path / "x.json"
+    atomic_write_bytes(target, b"old")
+
+    def disk_full(fd):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write_bytes(target, b"new and longer")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
+
+
+def test_rewriting_a_bundle_removes_the_manifest_first(tiny_bundle, tmp_path, monkeypatch):
+    out = tmp_path / "bundle"
+    shutil.copytree(tiny_bundle, out)
+    files = {k: v for k, v in load_bundle(out).files.items()}
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("precompute.pipeline.write_manifest", crash)
+    with pytest.raises(KeyboardInterrupt):
+        write_bundle(out, files, "tiny")
+    with pytest.raises(BundleError, match="no manifest"):
+        load_bundle(out)
+    monkeypatch.undo()
+    (out / "images" / "stale.png").write_bytes(b"from an older bundle")
+    write_bundle(out, files, "tiny")
+    assert {e.path for e in load_bundle(out).manifest.files} == FILES
+
+
+def test_a_foreign_file_in_the_output_dir_is_refused(tiny_bundle, tmp_path):
+    out = tmp_path / "bundle"
+    shutil.copytree(tiny_bundle, out)
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(SystemExit, match=r"notes\.txt"):
+        write_bundle(out, dict(load_bundle(tiny_bundle).files), "tiny")
