@@ -1,13 +1,14 @@
 // Section 1: how a network learns. Training curves of the regular model; pick an example, move
 // over the epochs (slider, keys, hover or tap on the chart) and its class probabilities race.
 
-import { COLORS, CONFIG, baseLayout, cursorShape, onPointX, plotly } from "./charts.js";
+import { COLORS } from "./charts.js";
 import { numSpan, viewSpan } from "./format.js";
 import { drawTile } from "./pixels.js";
 import { argmax, createProbBars } from "./probbars.js";
 import { createPicker } from "./picker.js";
 import { readInt, write } from "./state.js";
 import { createStepper } from "./stepper.js";
+import { createLineChart } from "./svgchart.js";
 import { galleryTile } from "./traj.js";
 
 export function modelIndex(training, id) {
@@ -25,7 +26,6 @@ export function changeEpochs(probsByEpoch, x, epochs) {
 }
 
 export async function initLearning({ training, epochProbs, gallery, sheet }) {
-  const P = plotly();
   const mi = modelIndex(training, "regular");
   const hist = training.models[mi];
   const modelId = hist.model.id;
@@ -48,65 +48,48 @@ export async function initLearning({ training, epochProbs, gallery, sheet }) {
   if (fromUrl !== null) k = epochs.indexOf(fromUrl) >= 0 ? epochs.indexOf(fromUrl) : k;
 
   const x = records.map((r) => r.epoch);
-  const line = (y, name, color, width, extra = {}) => ({
-    x,
-    y,
-    name,
-    mode: "lines+markers",
-    line: { color, width },
-    marker: { size: width * 2.4 },
-    ...extra,
-  });
+  const loss = (v) => v.toFixed(3);
+  const accPct = (v) => `${v.toFixed(1)} %`;
   const curves = [
-    line(
-      records.map((r) => r.train_loss),
-      "training loss",
-      COLORS.train,
-      2,
-      { hovertemplate: "%{y:.3f}<extra>training loss</extra>" },
-    ),
-    line(
-      records.map((r) => r.test_loss),
-      "test loss",
-      COLORS.ink,
-      2,
-      { hovertemplate: "%{y:.3f}<extra>test loss</extra>" },
-    ),
-    line(
-      records.map((r) => r.clean_acc * 100),
-      "test accuracy",
-      COLORS.regular,
-      2.5,
-      { yaxis: "y2", hovertemplate: "%{y:.1f} %<extra>test accuracy</extra>" },
-    ),
-  ];
-  // fresh objects on every draw: Plotly.react redraws what differs from the previous call
-  const traces = (changes) => [
-    ...curves,
+    { name: "training loss", x, y: records.map((r) => r.train_loss), color: COLORS.train, fmt: loss },
+    { name: "test loss", x, y: records.map((r) => r.test_loss), color: COLORS.ink, fmt: loss },
     {
-      x: changes,
-      y: changes.map(() => 100),
-      name: "top guess changes",
-      yaxis: "y2",
-      mode: "markers",
-      marker: { symbol: "triangle-down", size: 11, color: COLORS.mark },
-      hovertemplate: "epoch %{x}<extra>top guess changes</extra>",
+      name: "test accuracy",
+      x,
+      y: records.map((r) => r.clean_acc * 100),
+      color: COLORS.regular,
+      axis: "y2",
+      width: 2.6,
+      fmt: accPct,
     },
   ];
-  const layout = (epoch) =>
-    baseLayout({
-      xaxis: { ...baseLayout().xaxis, title: { text: "epoch" }, dtick: x.length > 12 ? undefined : 1 },
-      yaxis: { ...baseLayout().yaxis, title: { text: "loss" }, rangemode: "tozero" },
-      yaxis2: {
-        title: { text: "test accuracy (%)" },
-        overlaying: "y",
-        side: "right",
-        range: [0, 100],
-        fixedrange: true,
-        showgrid: false,
-      },
-      shapes: [cursorShape(epoch)],
-    });
+  const series = (changes) => [
+    ...curves,
+    {
+      name: "top guess changes",
+      x: changes,
+      y: changes.map(() => 100),
+      color: COLORS.mark,
+      axis: "y2",
+      marker: "triangle",
+      line: false,
+      tip: false,
+    },
+  ];
+  const maxLoss = Math.max(...records.flatMap((r) => [r.train_loss, r.test_loss]));
+  const chart = createLineChart(chartEl, {
+    label: "Training loss, test loss and test accuracy of the regular model per epoch",
+    xLabel: "epoch",
+    yLabel: "loss",
+    y2Label: "test accuracy (%)",
+    yDomain: [0, maxLoss * 1.1],
+    y2Domain: [0, 100],
+    series: series([]),
+    onPick: (ex) => {
+      const i = epochs.indexOf(ex);
+      if (i >= 0) stepper.set(i, { source: "chart" });
+    },
+  });
 
   const picker = createPicker(document.getElementById("picker-learning"), {
     count: nEx,
@@ -146,7 +129,7 @@ export async function initLearning({ training, epochProbs, gallery, sheet }) {
       (v) => `top guess changes at epoch ${epochs[v]}`,
     );
     const rec = k - extra >= 0 ? records[k - extra] : null;
-    const drawn = P.react(chartEl, traces(changes), layout(epochs[k]), CONFIG);
+    chart.update({ series: series(changes), cursor: epochs[k] });
     // the aria-live summary, every number a checkable span
     const ep = `epoch-probs.probs.${modelId}[${k}][${img}]`;
     const rsrc = (ri) => `training.models[${mi}].epochs[${ri}]`;
@@ -166,13 +149,8 @@ export async function initLearning({ training, epochProbs, gallery, sheet }) {
     summary.dataset.epoch = String(epochs[k]);
     summary.dataset.img = String(img);
     write({ img, epoch: epochs[k] });
-    return drawn;
   }
 
-  await render();
-  onPointX(chartEl, (ex) => {
-    const i = epochs.indexOf(ex);
-    if (i >= 0) stepper.set(i, { source: "chart" });
-  });
-  return { picker, stepper };
+  render();
+  return { picker, stepper, chart };
 }

@@ -1,14 +1,14 @@
 // Section 5: clean versus adversarial accuracy of the models trained at each eps (0 = regular),
 // at a test eps the reader picks (radio buttons; the choice is kept in ?eps=<k/255>).
 
-import { COLORS, CONFIG, baseLayout, plotly, transition } from "./charts.js";
-import { eps255, numSpan, pct } from "./format.js";
+import { COLORS } from "./charts.js";
+import { eps255, numSpan } from "./format.js";
 import { readChoice, write } from "./state.js";
+import { createScatter } from "./svgchart.js";
 
 const k255 = (e) => Math.round(e * 255);
 
-export async function initSweep({ sweep, attack }) {
-  const P = plotly();
+export function initSweep({ sweep, attack }) {
   const chartEl = document.getElementById("chart-sweep");
   const summary = document.getElementById("summary-sweep");
   const fieldset = document.getElementById("sweep-eps");
@@ -53,44 +53,25 @@ export async function initSweep({ sweep, attack }) {
     r.train_eps === 0 ? COLORS.regular : `hsl(216, 72%, ${Math.round(62 - 34 * (r.train_eps / maxTrain))}%)`,
   );
   const names = rows.map((r) => (r.train_eps === 0 ? "regular" : `train ε ${eps255(r.train_eps)}`));
-  const maxClean = Math.max(...xClean);
-
-  function trace() {
-    const e = sweep.test_eps[ti];
-    return {
-      x: xClean,
-      y: rows.map((r) => r.accuracies[ti] * 100),
-      text: names,
-      customdata: rows.map((r) => [eps255(r.train_eps)]),
-      mode: "lines+markers+text",
-      textposition: "top right",
-      textfont: { size: 11 },
-      line: { color: "#c3c8d0", width: 1.5, dash: "dot" },
-      marker: { size: 13, color: colors, line: { color: "#fff", width: 1.5 } },
-      hovertemplate: `trained at ε = %{customdata[0]}<br>clean %{x:.1f} %<br>under PGD at ε = ${eps255(e)}: %{y:.1f} %<extra></extra>`,
-      showlegend: false,
-    };
-  }
-  const layout = () =>
-    baseLayout({
-      hovermode: "closest",
-      showlegend: false,
-      xaxis: {
-        ...baseLayout().xaxis,
-        title: { text: "clean test accuracy (%)" },
-        range: [0, Math.min(100, maxClean * 1.15 + 5)],
-      },
-      yaxis: {
-        ...baseLayout().yaxis,
-        title: { text: `accuracy under PGD, test ε = ${eps255(sweep.test_eps[ti])} (%)` },
-        range: [0, Math.min(100, maxClean * 1.15 + 5)],
-      },
-      transition: transition(),
-    });
-  await P.newPlot(chartEl, [trace()], layout(), CONFIG);
+  const top = Math.min(100, Math.ceil((Math.max(...rows.flatMap((r) => r.accuracies)) * 100 + 5) / 10) * 10);
+  const yLabel = () => `accuracy under PGD at test ε = ${eps255(sweep.test_eps[ti])} (%)`;
+  const points = () =>
+    rows.map((r, i) => ({ x: xClean[i], y: r.accuracies[ti] * 100, label: names[i], color: colors[i], row: r }));
+  const chart = createScatter(chartEl, {
+    label: "Clean versus adversarial accuracy for each training budget",
+    xLabel: "clean test accuracy (%)",
+    yLabel: yLabel(),
+    domain: [0, top],
+    points: points(),
+    tooltip: (p) => [
+      p.row.train_eps === 0 ? "regular model (no attack in training)" : `trained at ε = ${eps255(p.row.train_eps)}`,
+      `clean ${p.x.toFixed(1)} %`,
+      `under PGD at ε = ${eps255(sweep.test_eps[ti])}: ${p.y.toFixed(1)} %`,
+    ],
+  });
 
   function render(animate) {
-    if (animate) P.react(chartEl, [trace()], layout(), CONFIG);
+    if (animate) chart.update(points(), { yLabel: yLabel() });
     const e = sweep.test_eps[ti];
     const parts = ["At test ε = ", numSpan(e, "eps255", `sweep.test_eps[${ti}]`), ": "];
     rows.forEach((r, j) => {
@@ -111,5 +92,5 @@ export async function initSweep({ sweep, attack }) {
   }
 
   render(false);
-  return { pct };
+  return { chart };
 }

@@ -1,58 +1,53 @@
 // Section 4: clean and adversarial test accuracy per epoch for the regular and the adversarially
-// trained model on one chart; an epoch slider (or hover / tap) moves a cursor and the summary.
+// trained model on one chart; an epoch slider (or hover / tap / drag on the chart) moves a cursor
+// and the summary.
 
-import { COLORS, CONFIG, baseLayout, cursorShape, onPointX, plotly } from "./charts.js";
+import { COLORS } from "./charts.js";
 import { roleName } from "./defense.js";
 import { numSpan, viewSpan } from "./format.js";
 import { readInt, write } from "./state.js";
 import { createStepper } from "./stepper.js";
+import { createLineChart } from "./svgchart.js";
 
-export async function initTradeoff({ training, modelIds }) {
-  const P = plotly();
+export function initTradeoff({ training, modelIds }) {
   const chartEl = document.getElementById("chart-tradeoff");
   const summary = document.getElementById("summary-tradeoff");
   const shown = modelIds
     .map((id) => ({ id, mi: training.models.findIndex((h) => h.model.id === id) }))
     .filter((m) => m.mi >= 0);
   const color = (id) => (id === "regular" ? COLORS.regular : COLORS.robust);
-  const traces = shown.flatMap(({ id, mi }) => {
+  const pct = (v) => `${v.toFixed(1)} %`;
+  const series = shown.flatMap(({ id, mi }) => {
     const h = training.models[mi];
     const x = h.epochs.map((r) => r.epoch);
     return [
+      { name: `${h.model.label}, clean`, x, y: h.epochs.map((r) => r.clean_acc * 100), color: color(id), fmt: pct },
       {
-        x,
-        y: h.epochs.map((r) => r.clean_acc * 100),
-        name: `${h.model.label}, clean`,
-        mode: "lines+markers",
-        line: { color: color(id), width: 2.5 },
-        marker: { size: 6 },
-        hovertemplate: `%{y:.1f} %<extra>${h.model.label}, clean</extra>`,
-      },
-      {
+        name: `${h.model.label}, under attack`,
         x,
         y: h.epochs.map((r) => r.pgd_acc * 100),
-        name: `${h.model.label}, under attack`,
-        mode: "lines+markers",
-        line: { color: color(id), width: 2.5, dash: "dash" },
-        marker: { size: 6, symbol: "circle-open" },
-        hovertemplate: `%{y:.1f} %<extra>${h.model.label}, under PGD</extra>`,
+        color: color(id),
+        dash: "6 4",
+        marker: "open",
+        fmt: pct,
       },
     ];
   });
-  const allEpochs = [...new Set(shown.flatMap(({ mi }) => training.models[mi].epochs.map((r) => r.epoch)))].sort(
-    (a, b) => a - b,
-  );
+  const allEpochs = [...new Set(series.flatMap((s) => s.x))].sort((a, b) => a - b);
   const last = allEpochs.length - 1;
-  const layout = (epoch) =>
-    baseLayout({
-      xaxis: { ...baseLayout().xaxis, title: { text: "epoch" }, dtick: allEpochs.length > 12 ? undefined : 1 },
-      yaxis: { ...baseLayout().yaxis, title: { text: "test accuracy (%)" }, range: [0, 100] },
-      shapes: [cursorShape(epoch)],
-    });
-  const fromUrl = readInt("tepoch", allEpochs[0], allEpochs[last], allEpochs[last]);
-  let k = Math.max(0, allEpochs.indexOf(fromUrl));
-  await P.newPlot(chartEl, traces, layout(allEpochs[k]), CONFIG);
+  let k = Math.max(0, allEpochs.indexOf(readInt("tepoch", allEpochs[0], allEpochs[last], allEpochs[last])));
 
+  const chart = createLineChart(chartEl, {
+    label: "Clean and adversarial test accuracy per epoch for both models",
+    xLabel: "epoch",
+    yLabel: "test accuracy (%)",
+    yDomain: [0, 100],
+    series,
+    onPick: (ex) => {
+      const i = allEpochs.indexOf(ex);
+      if (i >= 0) stepper.set(i, { source: "chart" });
+    },
+  });
   const stepper = createStepper(document.getElementById("stepper-tradeoff"), {
     min: 0,
     max: last,
@@ -64,14 +59,10 @@ export async function initTradeoff({ training, modelIds }) {
       render();
     },
   });
-  onPointX(chartEl, (ex) => {
-    const i = allEpochs.indexOf(ex);
-    if (i >= 0) stepper.set(i, { source: "chart" });
-  });
 
-  function render(redraw = true) {
+  function render() {
     const epoch = allEpochs[k];
-    if (redraw) P.react(chartEl, traces, layout(epoch), CONFIG);
+    chart.update({ cursor: epoch });
     const parts = ["After epoch ", viewSpan(epoch, "tepoch"), ": "];
     shown.forEach(({ mi }, j) => {
       const h = training.models[mi];
@@ -96,6 +87,6 @@ export async function initTradeoff({ training, modelIds }) {
     write({ tepoch: epoch });
   }
 
-  render(false);
-  return { stepper };
+  render();
+  return { stepper, chart };
 }

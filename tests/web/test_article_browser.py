@@ -98,7 +98,7 @@ def test_learning_by_mouse_and_keyboard(page) -> None:
 def test_learning_follows_the_pointer_over_the_chart(page) -> None:
     open_article(page)
     page.locator("#chart-training").scroll_into_view_if_needed()
-    box = page.locator("#chart-training .nsewdrag").first.bounding_box()
+    box = page.locator("#chart-training .chart-hit").bounding_box()
     assert box
     epochs = set()
     for fx in (0.02, 0.98):
