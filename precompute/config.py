@@ -162,7 +162,8 @@ def small() -> PipelineConfig:
         regular_train=replace(train, epochs=3, label_smoothing=0.1),  # cheap epochs: one more
         trajectories=TrajectoryConfig(),
         sweep=SweepConfig(n=64),  # 6 models x 5 eps x PGD-10: ~2,000 passes per image measured
-        evaluation=EvalConfig(n=100, autoattack_n=16, steps_curve_n=50, batch=100),
+        # AutoAttack costs ~5,000 Square queries per still-robust image batch: 10 images.
+        evaluation=EvalConfig(n=100, autoattack_n=10, steps_curve_n=50, batch=100),
     )
 
 

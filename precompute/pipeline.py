@@ -125,6 +125,7 @@ def run(cfg: PipelineConfig, data_spec: str, device: torch.device, out: Path, wo
     ws = Workspace(work)
     timings: list[schema.StageTiming] = []
     start = time.perf_counter()
+    commit, dirty = git_state(REPO)  # the code as it starts, not as the tree is when it ends
     cifar = load_data(data_spec)
     splits = split(cifar, cfg.data.n_train, cfg.data.n_holdout)
     gallery_idx = gallery_indices(splits.y_test, cfg.trajectories.gallery_size)
@@ -186,7 +187,9 @@ def run(cfg: PipelineConfig, data_spec: str, device: torch.device, out: Path, wo
     files["sweep.json"] = sweep_files["sweep.json"]
     files["evaluation.json"] = eval_files["evaluation.json"]
     timings.append(schema.StageTiming(name="export", wall_seconds=time.perf_counter() - export_start))
-    files["run.json"] = dump_json(_run_file(cfg, source, list(infos.values()), device, timings))
+    files["run.json"] = dump_json(
+        _run_file(cfg, source, list(infos.values()), device, timings, commit, dirty)
+    )
     write_bundle(out, files, cfg.preset)
     return schema.Manifest.model_validate_json((out / "manifest.json").read_bytes())
 
@@ -304,8 +307,7 @@ def _bundle_files(cfg, infos, results, weights, source, x_test, y_test, gallery_
     return files
 
 
-def _run_file(cfg, source, infos, device, timings) -> schema.RunFile:
-    commit, dirty = git_state(REPO)
+def _run_file(cfg, source, infos, device, timings, commit, dirty) -> schema.RunFile:
     return schema.RunFile(
         preset=cfg.preset,
         created=now(),
