@@ -214,7 +214,7 @@ export function createLineChart(container, opts) {
 }
 
 export function createScatter(container, opts) {
-  const { svg, tip, size, legend } = frame(container, { height: opts.height || 340, label: opts.label || "" });
+  const { svg, tip, size, legend } = frame(container, { height: opts.height || 400, label: opts.label || "" });
   legend.remove();
   let points = opts.points;
   let yLabel = opts.yLabel;
@@ -255,6 +255,37 @@ export function createScatter(container, opts) {
     place();
   }
 
+  // Greedy label placement: the first of four spots around each point that overlaps no label
+  // placed before it and stays inside the chart.
+  function placeLabels() {
+    const { x, y, width, m } = geom;
+    const boxes = points.map((p) => ({ x: x(p.x) - 8, y: y(p.y) - 8, w: 16, h: 16 }));
+    const spots = [
+      [10, -8, "start"],
+      [10, 16, "start"],
+      [-10, -8, "end"],
+      [-10, 16, "end"],
+    ];
+    const hits = (a, b) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+    points.forEach((p, i) => {
+      const text = nodes.dots[i].querySelector("text");
+      const w = p.label.length * 6.3;
+      let chosen = spots[0];
+      for (const spot of spots) {
+        const bx = x(p.x) + spot[0] - (spot[2] === "end" ? w : 0);
+        const box = { x: bx, y: y(p.y) + spot[1] - 10, w, h: 12 };
+        if (bx >= m.l && bx + w <= width - 2 && !boxes.some((b) => hits(b, box))) {
+          chosen = spot;
+          boxes.push(box);
+          break;
+        }
+      }
+      text.setAttribute("x", chosen[0]);
+      text.setAttribute("y", chosen[1]);
+      text.setAttribute("text-anchor", chosen[2]);
+    });
+  }
+
   function place() {
     const { x, y } = geom;
     points.forEach((p, i) => {
@@ -262,6 +293,7 @@ export function createScatter(container, opts) {
       n.style.transform = `translate(${x(p.x).toFixed(1)}px, ${y(p.y).toFixed(1)}px)`;
       n.dataset.index = String(i);
     });
+    placeLabels();
     nodes.path.setAttribute("d", points.map((p, i) => `${i ? "L" : "M"}${x(p.x).toFixed(1)},${y(p.y).toFixed(1)}`).join(""));
     const yl = svg.querySelectorAll("text.label");
     if (yl.length > 1) yl[yl.length - 1].textContent = yLabel;
