@@ -162,5 +162,5 @@ def test_security_headers_everywhere(client, app, url: str) -> None:
 
 def test_csp_names_no_other_origin() -> None:
     csp = HEADERS["Content-Security-Policy"]
-    assert "script-src 'self';" in csp and "unsafe-eval" not in csp
+    assert "script-src 'self';" in csp and "style-src 'self';" in csp and "unsafe" not in csp
     assert not re.search(r"https?:|\*", csp)
