@@ -14,6 +14,7 @@ import html
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
 from latex2mathml.converter import convert as latex_to_mathml
@@ -29,18 +30,27 @@ ROBUST_ID = "adv_eps8"  # the headline robust model of sections 3 and 4 (precomp
 # ---------------------------------------------------------------- number formats (= static/js/format.js)
 
 
+def to_fixed(x: float, digits: int) -> str:
+    """JavaScript's Number.prototype.toFixed: the exact binary value, ties away from zero.
+
+    Python's own formatting rounds ties to even (31.25 -> "31.2" where JS writes "31.3"), so the
+    server and the figures would disagree on the same number without this.
+    """
+    return str(Decimal(x).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+
+
 def pct(x: float, digits: int = 1) -> str:
-    return f"{x * 100:.{digits}f}{NBSP}%"
+    return f"{to_fixed(x * 100, digits)}{NBSP}%"
 
 
 def eps255(x: float) -> str:
     """In 1/255 steps with two decimals, dropped when they are zero: 8/255, 7.53/255, 0."""
-    k = f"{x * 255:.2f}".removesuffix(".00")
+    k = to_fixed(x * 255, 2).removesuffix(".00")
     return "0" if k in ("0", "-0") else f"{k}/255"
 
 
 def fixed(x: float, digits: int = 3) -> str:
-    return f"{x:.{digits}f}"
+    return to_fixed(x, digits)
 
 
 def format_as(value: float, fmt: str, digits: int | None = None) -> str:

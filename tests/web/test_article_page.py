@@ -58,6 +58,8 @@ def nums(obj, seen=None):
 def test_formats() -> None:
     assert pct(0.9164) == "91.6\u00a0%"
     assert pct(0.05, 0) == "5\u00a0%"
+    assert pct(0.3125) == "31.3\u00a0%"  # a tie rounds away from zero, as JavaScript's toFixed does
+    assert format_as(0.0625, "fixed", 3) == "0.063"
     assert eps255(8 / 255) == "8/255"
     assert eps255(0) == "0"
     assert eps255(0.5 / 255) == "0.50/255"
