@@ -18,15 +18,18 @@ COPY precompute/ precompute/
 COPY server/ server/
 # The project and its runtime dependencies; torch is already satisfied.
 RUN pip install --no-cache-dir .
+# What the server reads: readable by its unprivileged user whatever the context's modes, writable by no one.
+COPY article/ /app/article/
+COPY static/ /app/static/
+COPY data/bundle/ /app/data/bundle/
+RUN chmod -R a+rX,go-w /app
 
 FROM ${PYTHON_IMAGE}
 ENV PATH=/opt/venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 TOUR_ROOT=/app
 RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin tour
 COPY --from=build /opt/venv /opt/venv
+COPY --from=build /app /app
 WORKDIR /app
-COPY article/ article/
-COPY static/ static/
-COPY data/bundle/ data/bundle/
 USER 10001
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \

@@ -121,6 +121,55 @@ def _assemble_context(dest: Path) -> None:
         shutil.copy2(REPO / rel, dest / rel)
 
 
+class Replay:
+    """Both stages' instructions on one stand-in root: container path /x/y is <root>/x/y."""
+
+    def __init__(self, root: Path, context: Path) -> None:
+        self.root, self.context = root, context
+        self.workdir = root
+        root.mkdir()
+        ours = ("TOUR_", "PYTHON", "VIRTUAL_ENV")
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
+        self.env["PATH"] = f"{Path(sys.executable).parent}:{os.environ['PATH']}"  # a python 3.11 first
+        self.user: str | None = None
+        self.cmd: list[str] = []
+
+    def path(self, container_path: str) -> Path:
+        return self.root / container_path.lstrip("/")
+
+    def word(self, token: str) -> str:
+        return str(self.path(token)) if token.startswith("/") else token
+
+    def run(self, op: str, args: str, *, build: bool) -> None:
+        if op == "ENV":
+            for key, value in (pair.split("=", 1) for pair in shlex.split(args)):
+                value = ":".join(self.word(v) for v in value.split(":"))
+                self.env[key] = value.replace("$PATH", self.env["PATH"])
+        elif op == "WORKDIR":
+            self.workdir = self.path(args)
+            self.workdir.mkdir(parents=True, exist_ok=True)
+        elif op == "COPY" and not args.startswith("--from"):  # --from: both stages share the root
+            *sources, dest = args.split()
+            target = self.path(dest) if dest.startswith("/") else self.workdir / dest
+            for source in sources:
+                if (self.context / source).is_dir():
+                    shutil.copytree(self.context / source, target, dirs_exist_ok=True)
+                else:
+                    target.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(self.context / source, target / source)
+        elif op == "RUN" and build:  # the runtime stage's only RUN adds the user setpriv stands in for
+            argv = [self.word(t) for t in shlex.split(args.replace(CPU_INDEX, ""))]
+            argv[0] = shutil.which(argv[0], path=self.env["PATH"]) or argv[0]
+            proc = subprocess.run(
+                argv, cwd=self.workdir, env=self.env, capture_output=True, text=True, timeout=900
+            )
+            assert proc.returncode == 0, f"RUN {args}\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}"
+        elif op == "USER":
+            self.user = args
+        elif op == "CMD":
+            self.cmd = json.loads(args)
+
+
 @pytest.fixture
 def world_readable_tmp():
     """pytest's tmp_path is private to root; the replayed server runs as the image's user."""
@@ -132,45 +181,28 @@ def world_readable_tmp():
 
 @pytest.mark.slow
 def test_replay_install_and_start_up(world_readable_tmp: Path) -> None:
-    """The image's steps in a fresh venv; torch from this machine's local CPU build, not the index."""
-    build, runtime = stages()
-    tmp = world_readable_tmp
-    context, venv, app = tmp / "context", tmp / "venv", tmp / "app"
+    """The image's steps in a fresh venv; torch from this machine's local CPU wheel, not the index.
+
+    Then its CMD as the image's user, who owns nothing it runs from: a stand-in for --read-only.
+    """
+    context = world_readable_tmp / "context"
     _assemble_context(context)
-    env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-    env.pop("VIRTUAL_ENV", None)
+    replay = Replay(world_readable_tmp / "root", context)
+    build, runtime = stages()
     for op, args in build:
-        if op != "RUN":
-            continue
-        args = args.replace("/opt/venv", str(venv)).replace(CPU_INDEX, "")
-        argv = shlex.split(args)
-        if argv[0] == "pip":
-            argv[0] = str(venv / "bin" / "pip")
-        elif argv[0] == "python":
-            argv[0] = sys.executable
-        proc = subprocess.run(argv, cwd=context, env=env, capture_output=True, text=True, timeout=900)
-        assert proc.returncode == 0, f"RUN {args}\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}"
+        replay.run(op, args, build=True)
     for op, args in runtime:
-        if op == "COPY" and not args.startswith("--from"):
-            src, dst = args.split()
-            shutil.copytree(context / src, app / dst)
-    run_env = {k: v for k, v in env.items() if not k.startswith(("TOUR_", "PYTHONPATH"))}
-    for op, args in runtime:
-        if op == "ENV":
-            for key, value in (pair.split("=", 1) for pair in shlex.split(args)):
-                run_env[key] = value.replace("/opt/venv", str(venv)).replace("$PATH", env["PATH"])
-    run_env["TOUR_ROOT"] = str(app)
-    cmd = json.loads(dict(runtime)["CMD"])
+        replay.run(op, args, build=False)
     port = free_port()
-    cmd = [str(venv / "bin" / "python"), *cmd[1:]]
+    cmd = [shutil.which(replay.cmd[0], path=replay.env["PATH"]), *replay.cmd[1:]]
     cmd[cmd.index("--port") + 1] = str(port)
     cmd[cmd.index("--host") + 1] = "127.0.0.1"
-    # As the image's non-root user, who owns nothing it runs from: a stand-in for --read-only.
-    as_user = ["setpriv", "--reuid=10001", "--regid=10001", "--clear-groups"] if os.geteuid() == 0 else []
+    uid = replay.user
+    as_user = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups"] if os.geteuid() == 0 else []
     proc = subprocess.Popen(
         [*as_user, *cmd],
-        cwd=app,
-        env={**run_env, "HOME": "/nonexistent"},
+        cwd=replay.workdir,
+        env={**replay.env, "HOME": "/nonexistent"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -192,5 +224,3 @@ def test_replay_install_and_start_up(world_readable_tmp: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    size_mb = sum(p.stat().st_size for p in venv.rglob("*") if p.is_file()) / 2**20
-    print(f"replayed venv: {size_mb:.0f} MB")
