@@ -69,12 +69,16 @@ class FinishDynamic:
     """ASGI middleware for bodies made per request (pages, lab results, errors).
 
     A rendered page gets a weak ETag, `no-cache` and a 304 when unchanged; any such body of 1 KiB
-    or more is gzipped when the client accepts it. Responses built from a Payload already carry an
-    ETag and their encoding, and pass straight through, so the hot path pays one header scan.
+    or more is gzipped when the client accepts it. Pages render the same bytes every time, so their
+    gzip is kept by ETag (gzip cost as much as rendering). Responses built from a Payload already
+    carry an ETag and their encoding, and pass straight through, so the hot path pays one header scan.
     """
+
+    PAGE_VARIANTS = 32  # past this many distinct pages the gzip cache starts over
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self.page_gzip: dict[str, bytes] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -93,28 +97,38 @@ class FinishDynamic:
             elif message["type"] == "http.response.body" and start is not None:
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body", False):
-                    await _finish(scope["method"], request_headers, start, b"".join(chunks), send)
+                    await self._finish(scope["method"], request_headers, start, b"".join(chunks), send)
                 return
             await send(message)
 
         await self.app(scope, receive, buffer)
 
+    async def _finish(self, method: str, request: Headers, start: Message, body: bytes, send: Send) -> None:
+        status = start["status"]
+        headers = [(k, v) for k, v in start["headers"] if k not in (b"content-length", b"cache-control")]
+        media_type = Headers(raw=headers).get("content-type", "")
+        etag = None
+        if status == 200 and method in ("GET", "HEAD") and media_type.startswith("text/html"):
+            etag = f'W/"{hashlib.sha256(body).hexdigest()[:32]}"'
+            headers += [(b"etag", etag.encode()), (b"cache-control", REVALIDATE.encode())]
+            if _etag_matches(request.get("if-none-match", ""), etag):
+                status, body = 304, b""
+        if len(body) >= 1024 and media_type.startswith(COMPRESSIBLE):
+            headers.append((b"vary", b"Accept-Encoding"))
+            if "gzip" in request.get("accept-encoding", ""):
+                body = self._gzip(body, etag)
+                headers.append((b"content-encoding", b"gzip"))
+        if status != 304:
+            headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
-async def _finish(method: str, request: Headers, start: Message, body: bytes, send: Send) -> None:
-    status = start["status"]
-    headers = [(k, v) for k, v in start["headers"] if k not in (b"content-length", b"cache-control")]
-    media_type = Headers(raw=headers).get("content-type", "")
-    if status == 200 and method in ("GET", "HEAD") and media_type.startswith("text/html"):
-        etag = f'W/"{hashlib.sha256(body).hexdigest()[:32]}"'
-        headers += [(b"etag", etag.encode()), (b"cache-control", REVALIDATE.encode())]
-        if _etag_matches(request.get("if-none-match", ""), etag):
-            status, body = 304, b""
-    if len(body) >= 1024 and media_type.startswith(COMPRESSIBLE):
-        headers.append((b"vary", b"Accept-Encoding"))
-        if "gzip" in request.get("accept-encoding", ""):
-            body = gzip.compress(body, compresslevel=6)
-            headers.append((b"content-encoding", b"gzip"))
-    if status != 304:
-        headers.append((b"content-length", str(len(body)).encode()))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    def _gzip(self, body: bytes, page_etag: str | None) -> bytes:
+        if page_etag is None:
+            return gzip.compress(body, compresslevel=6)
+        packed = self.page_gzip.get(page_etag)
+        if packed is None:
+            if len(self.page_gzip) >= self.PAGE_VARIANTS:
+                self.page_gzip.clear()
+            packed = self.page_gzip[page_etag] = gzip.compress(body, compresslevel=6, mtime=0)
+        return packed

@@ -124,6 +124,9 @@ def test_page_is_revalidated_and_compressed(client) -> None:
     r = client.get("/", headers={"accept-encoding": "gzip"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     assert r.headers["cache-control"] == "no-cache" and r.headers["content-encoding"] == "gzip"
+    cached = client.get("/", headers={"accept-encoding": "gzip"})  # the page's gzip, kept by ETag
+    plain = client.get("/", headers={"accept-encoding": "identity"})
+    assert r.text == cached.text == plain.text and "content-encoding" not in plain.headers
     again = client.get("/", headers={"if-none-match": r.headers["etag"]})
     assert again.status_code == 304 and again.content == b""
 
