@@ -29,7 +29,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--bundle", type=Path, help="bundle directory (default: the committed one)")
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
     conditions = machine()
     with Server(args.bundle) as server:
@@ -49,7 +49,7 @@ def main() -> None:
         "API throughput",
         f"`python -m bench.api_throughput`: {args.seconds} s of wrk per route, {args.connections} "
         f"connections, `Accept-Encoding: gzip` like a browser (bodies are pre-compressed at start-up).\n"
-        f"{conditions}.\n\n{table(results)}\n\n{verdict}",
+        f"{conditions}. {server.describe()}.\n\n{table(results)}\n\n{verdict}",
     )
     print(verdict)
 

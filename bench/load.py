@@ -17,15 +17,10 @@ from bench.wrk import Server, machine, record, run_wrk, table
 def routes(server: Server) -> list[str]:
     with urllib.request.urlopen(server.base + "/api/gallery", timeout=10) as r:
         sprite = json.loads(r.read())["sprite"]
-    return [
-        "/",
-        "/api/training",
-        "/api/trajectories/0",
-        f"/bundle/{sprite}",
-        server.asset("js/app.js"),
-        server.asset("css/article.css"),
-        server.asset("vendor/plotly-basic-3.7.0.min.js"),
-    ]
+    assets = server.linked_assets()
+    script = next(u for u in assets if u.endswith(".js"))
+    stylesheet = next(u for u in assets if u.endswith(".css"))
+    return ["/", "/api/training", "/api/trajectories/0", f"/bundle/{sprite}", script, stylesheet]
 
 
 def main() -> None:
@@ -44,8 +39,8 @@ def main() -> None:
     record(
         "Load",
         f"`python -m bench.load`: {args.seconds} s of wrk per route, {args.connections} connections, "
-        f"`Accept-Encoding: gzip`; /assets/ URLs are the versioned ones the page links.\n"
-        f"{conditions}.\n\n{table(results)}\n\n"
+        f"`Accept-Encoding: gzip`; the /assets/ URLs are the page's first script and stylesheet.\n"
+        f"{conditions}. {server.describe()}.\n\n{table(results)}\n\n"
         + ("0 errors on every route." if not errors else f"**{errors} errors** (see the table)."),
     )
     print(f"{errors} errors")

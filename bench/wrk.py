@@ -52,6 +52,8 @@ class Server:
         if bundle:
             args += ["--bundle", str(bundle)]
         self.base = f"http://127.0.0.1:{port}"
+        self.bundle = bundle or REPO / "data" / "bundle"
+        self.preset = "?"
         self.log = open(os.devnull, "w")  # noqa: SIM115 - closed in __exit__
         self.proc = subprocess.Popen(args, cwd=REPO, stdout=self.log, stderr=subprocess.STDOUT)
 
@@ -61,7 +63,8 @@ class Server:
             if self.proc.poll() is not None:
                 raise SystemExit(f"server exited with {self.proc.returncode}; run it by hand to see why")
             try:
-                urllib.request.urlopen(self.base + "/healthz", timeout=1).close()
+                with urllib.request.urlopen(self.base + "/healthz", timeout=1) as r:
+                    self.preset = json.loads(r.read())["preset"]
                 return self
             except OSError:
                 if time.monotonic() > deadline:
@@ -73,13 +76,13 @@ class Server:
         self.proc.wait(timeout=30)
         self.log.close()
 
-    def asset(self, path: str) -> str:
-        """The versioned URL the page links for static/<path>."""
+    def describe(self) -> str:
+        return f"Bundle: `{self.bundle}` ({self.preset} preset)"
+
+    def linked_assets(self) -> list[str]:
+        """The versioned /assets/ URLs the article page links, in page order."""
         page = urllib.request.urlopen(self.base + "/", timeout=10).read().decode()
-        version = re.search(r"/assets/([0-9a-f]{12})/", page)
-        if not version:
-            raise SystemExit("the page links no /assets/<version>/ URL")
-        return f"/assets/{version.group(1)}/{path}"
+        return list(dict.fromkeys(re.findall(r'"(/assets/[0-9a-f]{12}/[^"]+)"', page)))
 
 
 def run_wrk(base: str, route: str, seconds: int, connections: int) -> Result:
@@ -125,7 +128,7 @@ def machine() -> str:
     return (
         f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, uvicorn {uvicorn.__version__}, "
         f"one worker; wrk on the same machine over loopback; load average {os.getloadavg()[0]:.1f} "
-        f"at the start; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+        f"at the start, niceness {os.nice(0)}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
     )
 
 
