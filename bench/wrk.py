@@ -77,7 +77,9 @@ class Server:
         self.log.close()
 
     def describe(self) -> str:
-        return f"Bundle: `{self.bundle}` ({self.preset} preset)"
+        shown = self.bundle.resolve()
+        shown = shown.relative_to(REPO) if shown.is_relative_to(REPO) else shown
+        return f"Bundle: `{shown}` ({self.preset} preset)"
 
     def linked_assets(self) -> list[str]:
         """The versioned /assets/ URLs the article page links, in page order."""
