@@ -5,7 +5,7 @@ Pages link assets as /assets/<tree hash>/<path>, served as immutable. One hash f
 `import "./format.js"` or a stylesheet's `url(../fonts/x.woff2)` resolves inside the same
 versioned snapshot, with no import map (which would be inline script) and no rewriting of files.
 The price is that any change to static/ invalidates every asset at once; for one article that is
-a fair trade. Plain /static/<path> stays available, revalidated on each use.
+a fair trade.
 """
 
 from __future__ import annotations

@@ -31,8 +31,3 @@ async def versioned(request: Request, version: str, path: str) -> Response:
     if version != tree.version:
         raise HTTPException(404, f"asset version {version!r} is not the one this server holds")
     return send(request, _lookup(tree, path), IMMUTABLE)
-
-
-@router.get("/static/{path:path}")
-async def plain(request: Request, path: str) -> Response:
-    return send(request, _lookup(_tree(request), path))

@@ -83,7 +83,7 @@ def test_malformed_position_is_422(live_server: str, raw: str) -> None:
     assert_json_error(*get(f"{live_server}/api/trajectories/{raw}"), 422)
 
 
-@pytest.mark.parametrize("path", ["/nope", "/api", "/api/", "/api/nope", "/api/trajectories/1/2", "/static/"])
+@pytest.mark.parametrize("path", ["/nope", "/api", "/api/", "/api/nope", "/api/trajectories/1/2", "/assets/"])
 def test_unknown_route_is_404_json(live_server: str, path: str) -> None:
     assert_json_error(*get(live_server + path), 404)
 
@@ -101,13 +101,13 @@ def test_odd_queries_and_methods_are_never_500(live_server: str) -> None:
 @pytest.mark.parametrize(
     "target",
     [
-        "/static/../pyproject.toml",
-        "/static/..%2fpyproject.toml",
-        "/static/%2e%2e/%2e%2e/etc/passwd",
-        "/static/%252e%252e/pyproject.toml",
-        "/static//etc/passwd",
-        "/static/js/../../server/main.py",
-        "/static/..\\..\\pyproject.toml",
+        "/assets/{version}/..%2f..%2fpyproject.toml",
+        "/assets/{version}/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "/assets/{version}/%252e%252e/%252e%252e/pyproject.toml",
+        "/assets/{version}//etc/passwd",
+        "/assets/{version}/js/../../../server/main.py",
+        "/assets/{version}/..\\..\\pyproject.toml",
+        "/assets/..%2f..%2fpyproject.toml",
         "/assets/{version}/../../pyproject.toml",
         "/assets/{version}/%2e%2e/%2e%2e/pyproject.toml",
         "/bundle/../pyproject.toml",
