@@ -6,10 +6,7 @@ BENCHMARKS.md. Run: `python -m bench.api_throughput [--bundle DIR] [--seconds 10
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
-from bench.wrk import Server, machine, record, run_wrk, table
+from bench.wrk import measure, record, table
 
 ROUTES = [
     "/api/run",
@@ -30,17 +27,7 @@ NOTE = (
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--bundle", type=Path, help="bundle directory (default: the committed one)")
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=16)
-    args = parser.parse_args()
-    conditions = machine()
-    with Server(args.bundle) as server:
-        results = []
-        for route in ROUTES:
-            results.append(run_wrk(server.base, route, args.seconds, args.connections))
-            print(table(results[-1:]).splitlines()[-1], flush=True)
+    args, conditions, results = measure(__doc__, 10, 16, lambda _: ROUTES)
     missed = [r.route for r in results if r.rps < TARGET_RPS or r.p99_ms > TARGET_P99_MS]
     verdict = (
         f"All routes meet the target (>= {TARGET_RPS:,} req/s, p99 <= {TARGET_P99_MS:.0f} ms)."
@@ -53,7 +40,7 @@ def main() -> None:
         "API throughput",
         f"`python -m bench.api_throughput`: {args.seconds} s of wrk per route, {args.connections} "
         f"connections, `Accept-Encoding: gzip` like a browser (bodies are pre-compressed at start-up).\n"
-        f"{conditions}. {server.describe()}.\n\n{table(results)}\n\n{verdict} {NOTE}",
+        f"{conditions}.\n\n{table(results)}\n\n{verdict} {NOTE}",
     )
     print(verdict)
 

@@ -6,12 +6,10 @@ Run: `python -m bench.load [--bundle DIR] [--seconds 30] [--connections 64]`.
 
 from __future__ import annotations
 
-import argparse
 import json
 import urllib.request
-from pathlib import Path
 
-from bench.wrk import Server, machine, record, run_wrk, table
+from bench.wrk import Server, measure, record, table
 
 NOTE = (
     "Everything but the page is served from bytes prepared at start-up; the page is rendered from "
@@ -29,23 +27,13 @@ def routes(server: Server) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--bundle", type=Path, help="bundle directory (default: the committed one)")
-    parser.add_argument("--seconds", type=int, default=30)
-    parser.add_argument("--connections", type=int, default=64)
-    args = parser.parse_args()
-    conditions = machine()
-    with Server(args.bundle) as server:
-        results = []
-        for route in routes(server):
-            results.append(run_wrk(server.base, route, args.seconds, args.connections))
-            print(table(results[-1:]).splitlines()[-1], flush=True)
+    args, conditions, results = measure(__doc__, 30, 64, routes)
     errors = sum(r.errors for r in results)
     record(
         "Load",
         f"`python -m bench.load`: {args.seconds} s of wrk per route, {args.connections} connections, "
         f"`Accept-Encoding: gzip`; the /assets/ URLs are the page's first script and stylesheet.\n"
-        f"{conditions}. {server.describe()}.\n\n{table(results)}\n\n"
+        f"{conditions}.\n\n{table(results)}\n\n"
         + ("0 errors on every route. " if not errors else f"**{errors} errors** (see the table). ")
         + NOTE,
     )

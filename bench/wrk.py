@@ -6,6 +6,7 @@ non-2xx/3xx status), so nothing is scraped from its human-readable output.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -157,3 +159,24 @@ def record(section: str, body: str) -> None:
     else:
         text = text.rstrip() + "\n\n" + block
     BENCHMARKS.write_text(text)
+
+
+def measure(
+    doc: str, seconds: int, connections: int, routes: Callable[[Server], list[str]]
+) -> tuple[argparse.Namespace, str, list[Result]]:
+    """Parse the shared options, run wrk on every route of a fresh server; print rows as they come.
+
+    Returns the options, the conditions line for BENCHMARKS.md and the results.
+    """
+    parser = argparse.ArgumentParser(description=doc)
+    parser.add_argument("--bundle", type=Path, help="bundle directory (default: the committed one)")
+    parser.add_argument("--seconds", type=int, default=seconds)
+    parser.add_argument("--connections", type=int, default=connections)
+    args = parser.parse_args()
+    conditions = machine()
+    with Server(args.bundle) as server:
+        results = []
+        for route in routes(server):
+            results.append(run_wrk(server.base, route, args.seconds, args.connections))
+            print(table(results[-1:]).splitlines()[-1], flush=True)
+    return args, f"{conditions}. {server.describe()}", results
