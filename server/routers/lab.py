@@ -12,6 +12,7 @@ import os
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from precompute import schema
@@ -36,7 +37,26 @@ from server.store import Store
 router = APIRouter(prefix="/api/lab", tags=["lab"])
 
 N_TEST = 10_000
-_REF = "#/components/schemas/{model}"
+
+
+def _inline_schema(model: type) -> dict:
+    """The model's JSON schema with every $ref replaced by its definition, so the request body
+    schema stands on its own inside the OpenAPI document (fuzzers and clients resolve nothing)."""
+    raw = model.model_json_schema()
+    defs = raw.pop("$defs", {})
+
+    def resolve(node):
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return resolve(defs[node["$ref"].rsplit("/", 1)[-1]])
+            return {k: resolve(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [resolve(v) for v in node]
+        return node
+
+    return resolve(raw)
+
+
 MAX_JSON_BYTES = 4 * 1024
 MAX_MULTIPART_BYTES = MAX_UPLOAD_BYTES + 8 * 1024  # the image, the params part and the boundaries
 
@@ -165,7 +185,7 @@ def status(request: Request) -> LabStatus:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": AttackRequest.model_json_schema(ref_template=_REF)}},
+            "content": {"application/json": {"schema": _inline_schema(AttackRequest)}},
         }
     },
 )
@@ -200,12 +220,10 @@ async def attack(request: Request) -> AttackResponse:
                         "required": ["image", "params"],
                         "properties": {
                             "image": {"type": "string", "format": "binary", "description": "PNG or JPEG"},
-                            "params": {
-                                "type": "string",
-                                "description": "JSON: the fields of /attack but source",
-                            },
+                            "params": _inline_schema(AttackParams),
                         },
-                    }
+                    },
+                    "encoding": {"params": {"contentType": "application/json"}},
                 }
             },
         }
@@ -227,7 +245,7 @@ async def attack_upload(request: Request) -> AttackResponse:
     attack_params = _parse(AttackParams, raw)
     _require_lab(request)
     try:
-        pixels = decode_upload(data)
+        pixels = await run_in_threadpool(decode_upload, data)  # a large PNG takes a while to decode
     except UploadError as e:
         raise HTTPException(e.status, e.message) from None
     return await _run(request, pixels, attack_params, SourceInfo(kind="upload", label=None, exact=True))
