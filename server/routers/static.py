@@ -1,4 +1,4 @@
-"""Static files (JS, CSS, fonts, vendored Plotly) from memory: versioned URLs are cached for a year.
+"""Static files (JS, CSS) from memory: versioned URLs are cached for a year.
 
 Only files read at start-up exist here, so no path, encoded or not, can reach outside static/.
 """

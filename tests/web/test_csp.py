@@ -23,7 +23,7 @@ def exercise_every_figure(page) -> None:
         figure.scroll_into_view_if_needed()
         for chart in figure.locator(".chart").all():
             box = chart.bounding_box()
-            if box:  # sweep across the plot so Plotly draws (and styles) its hover labels
+            if box:  # sweep across the plot so the charts draw (and style) their hover labels
                 for fx in (0.3, 0.5, 0.7):
                     page.mouse.move(box["x"] + box["width"] * fx, box["y"] + box["height"] * 0.5)
         for thumb in figure.locator("[role=radio]:visible").all()[:3]:
