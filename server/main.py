@@ -8,6 +8,7 @@ from fastapi.templating import Jinja2Templates
 from server import errors
 from server.caching import FinishDynamic
 from server.config import Settings
+from server.page import build_page
 from server.routers import api, assets, health, lab, pages, static
 from server.security import SecurityHeaders
 from server.statictree import load_static
@@ -28,6 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.store = store
+    app.state.page = build_page(store)  # the article's view-model, once: a bundle it cannot read fails here
     app.state.settings = settings
     app.state.static = load_static(settings.static_dir)
     app.state.templates = Jinja2Templates(directory=settings.article_dir)

@@ -13,7 +13,6 @@ from precompute import schema
 from server.config import Settings
 from server.main import create_app
 from server.page import Num, build_page, eps255, format_as, mathml, measurement_caption, pct
-from server.routers.pages import page_context
 from tests.web.article_check import resolve
 
 
@@ -123,7 +122,7 @@ def test_formulas_are_mathml() -> None:
 
 def test_small_preset_banner_follows_the_bundle(app) -> None:
     client = TestClient(app)
-    page = page_context(app)
+    page = app.state.page
     html = client.get("/").text
     assert ('id="preset-banner"' in html) == (page.preset != "full")
     # the same templates over a full bundle: the banner is gone
