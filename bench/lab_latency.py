@@ -96,7 +96,7 @@ def full_width_lab(n: int) -> dict[str, list[float]]:
     ]
     lab = Lab(models, {}, run_seed=0)
     image = np.random.default_rng(0).integers(0, 256, (32, 32, 3), dtype=np.uint8)
-    source = SourceInfo(kind="test", test_index=0, label=3, exact=True)
+    source = SourceInfo(kind="test", test_index=0, label=3)
     out: dict[str, list[float]] = {}
     for name, params, reps in (("full_pgd10", PGD10, n), ("full_push60", PUSH, max(3, n // 4))):
         p = AttackParams(**params)

@@ -134,14 +134,20 @@ def _check_references(docs: dict[str, BaseModel], files: dict[str, bytes]) -> No
     gallery = docs["gallery.json"]
     traj = docs["trajectories.json"]
     run = docs["run.json"]
+    test = docs["testset.json"]
+    assert isinstance(test, schema.TestSetFile)
     assert isinstance(gallery, schema.GalleryFile)
     assert isinstance(traj, schema.TrajectoriesFile)
     assert isinstance(run, schema.RunFile)
     named = [gallery.sprite, *(p for s in traj.sprites.values() for p in (s.adversarial, s.perturbation))]
     named += [w.path for w in run.weights]
+    named += [p.path for p in test.pages]
     for path in named:
         if path not in files:
             raise BundleError(f"a document names {path}, which the manifest does not list")
+    indices = sorted(i for p in test.pages for i in p.test_indices)
+    if indices != list(range(test.n_images)) or any(len(p.test_indices) > test.page_size for p in test.pages):
+        raise BundleError("testset.json must list every test image once, in pages of at most page_size")
 
 
 def _first_error(e: ValidationError) -> str:

@@ -6,10 +6,12 @@ import numpy as np
 
 from precompute import schema
 from precompute.config import PipelineConfig, TrainConfig, madry_alpha
-from precompute.sprites import png, sheet
+from precompute.sprites import png, sheet, webp
 from precompute.train import PROBE_ALPHA, PROBE_EPS
 from precompute.trajectories import ImageAttack
 
+TESTSET_COLUMNS = 10
+TESTSET_PAGE = 100  # 320x320 px, about 140 KB: one screen of the lab's browser per request
 GALLERY_COLUMNS = 10  # one class per column: row r holds the r-th image of every class
 GALLERY_RULE = (
     "gallery[i] is the (i // 10)-th test image, in test-set order, of class i % 10; "
@@ -84,6 +86,26 @@ def gallery(
         ],
     )
     return doc, png(sheet(images, GALLERY_COLUMNS))
+
+
+def testset(x_test: np.ndarray, y_test: np.ndarray) -> tuple[schema.TestSetFile, dict[str, bytes]]:
+    """Every test image in pages of one class, in test order within the class: the lab's browser."""
+    pages, files = [], {}
+    for k in range(10):
+        members = np.flatnonzero(y_test == k)
+        for start in range(0, len(members), TESTSET_PAGE):
+            chunk = members[start : start + TESTSET_PAGE]
+            path = f"testset/{schema.CLASSES[k]}-{start // TESTSET_PAGE:02d}.webp"
+            files[path] = webp(sheet(x_test[chunk], TESTSET_COLUMNS))
+            pages.append(schema.TestSetPage(path=path, label=k, test_indices=[int(i) for i in chunk]))
+    doc = schema.TestSetFile(
+        n_images=len(x_test),
+        tile=x_test.shape[1],
+        columns=TESTSET_COLUMNS,
+        page_size=TESTSET_PAGE,
+        pages=pages,
+    )
+    return doc, files
 
 
 def trajectories(

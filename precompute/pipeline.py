@@ -28,6 +28,7 @@ from precompute.export import (
     probe_measurements,
     selection,
     shared_probe_config,
+    testset,
     train_attack,
     trajectories,
 )
@@ -41,7 +42,7 @@ from precompute.trajectories import attack_images, trajectory_seed
 from precompute.weights import export_bytes, model_from_bytes
 
 REPO = Path(__file__).resolve().parent.parent
-BUNDLE_SUFFIXES = (".json", ".png", ".safetensors")
+BUNDLE_SUFFIXES = (".json", ".png", ".webp", ".safetensors")
 SYNTHETIC = "synthetic"  # --data synthetic: generated stand-in data (tests and smoke runs)
 
 
@@ -297,11 +298,14 @@ def _bundle_files(cfg, infos, results, weights, source, x_test, y_test, gallery_
     )
     labels = [int(y_test[i]) for i in gallery_idx]
     gallery_doc, gallery_png = gallery(x_test[gallery_idx], gallery_idx, labels, n_examples=10)
+    testset_doc, testset_pages = testset(x_test, y_test)
     files = {
         "training.json": dump_json(training),
         "epoch_probs.json": dump_json(epoch_probs),
         "gallery.json": dump_json(gallery_doc),
         gallery_doc.sprite: gallery_png,
+        "testset.json": dump_json(testset_doc),
+        **testset_pages,
     }
     files.update({f"weights/{mid}.safetensors": weights[mid] for mid in SHOWN_IDS})
     return files

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: testset.json and its pages (the whole test set, for the live lab)
 
 CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 
@@ -106,6 +106,25 @@ class GalleryFile(Strict):
     columns: int = Field(ge=1, description="tiles per row of the gallery sprite")
     sprite: str
     images: list[GalleryImage]
+
+
+class TestSetPage(Strict):
+    path: str = Field(description="lossless WebP sheet, `columns` tiles per row, row-major")
+    label: ClassIndex = Field(description="every image on a page is of this class")
+    test_indices: list[int] = Field(min_length=1, description="the test index of each tile, in tile order")
+
+
+class TestSetFile(Strict):
+    """testset.json: every test image, lossless, in pages of one class each, for the lab's browser.
+
+    Pages are sorted by class, then by test index; the lab attacks these exact pixels.
+    """
+
+    n_images: int = Field(ge=1)
+    tile: int = Field(description="pixels per side of one tile")
+    columns: int = Field(ge=1, description="tiles per row of a page")
+    page_size: int = Field(ge=1, description="tiles per page; a class's last page may hold fewer")
+    pages: list[TestSetPage]
 
 
 class EpochProbsFile(Strict):
@@ -243,7 +262,7 @@ class ManifestEntry(Strict):
 class Manifest(Strict):
     """manifest.json, written last: a bundle without it, or with any file not matching it, is unusable."""
 
-    format_version: Literal[1]
+    format_version: Literal[2]
     preset: Preset
     created: str
     files: list[ManifestEntry]
@@ -254,6 +273,7 @@ JSON_FILES: dict[str, type[Strict]] = {
     "run.json": RunFile,
     "training.json": TrainingFile,
     "gallery.json": GalleryFile,
+    "testset.json": TestSetFile,
     "epoch_probs.json": EpochProbsFile,
     "trajectories.json": TrajectoriesFile,
     "sweep.json": SweepFile,

@@ -3,8 +3,8 @@
 Pages are rendered through the app itself with the Jinja global `static_site` set, so templates
 can swap the live lab for a note; everything else is written from the bytes the server would send.
 Extension-less JSON URLs (/api/training) become extension-less files, which static hosts send
-as application/octet-stream and fetch().json() reads all the same. Weights are left out: only the
-live lab, which needs the server, reads them.
+as application/octet-stream and fetch().json() reads all the same. The weights and the test-set
+pages are left out: only the live lab, which needs the server, reads them.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from fastapi.routing import APIRoute
 
 from server.routers import pages
 
-SERVER_ONLY_SUFFIXES = (".safetensors",)
+SERVER_ONLY_SUFFIXES = (".safetensors", ".webp")
 
 
 def _get(app: FastAPI, path: str) -> bytes:

@@ -14,7 +14,12 @@ from precompute.bundle import Bundle, dump_json, load_bundle
 from server.caching import Payload
 
 JSON = "application/json"
-MEDIA_TYPES = {".png": "image/png", ".json": JSON, ".safetensors": "application/octet-stream"}
+MEDIA_TYPES = {
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".json": JSON,
+    ".safetensors": "application/octet-stream",
+}
 
 
 class TrajectoryResponse(schema.Strict):

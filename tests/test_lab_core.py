@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from precompute import schema
+from precompute.bundle import load_bundle
 from server.config import Settings
-from server.lab.engine import Lab, decode_png, tiles
+from server.lab.engine import CifarTestSet, Lab, decode_image, tiles
 from server.lab.params import AttackParams, SourceInfo
 from server.store import open_store
 
@@ -29,12 +30,8 @@ def lab(store):
     lab.close()
 
 
-def lossy(data: bytes) -> bool:
-    return data[:3] == b"\xff\xd8\xff" or (data[:4] == b"RIFF" and data[12:16] == b"VP8 ")
-
-
 def sprite_row(data: bytes, row: int, columns: int) -> np.ndarray:
-    grid = tiles(decode_png(data), 32, columns, 10**9)
+    grid = tiles(decode_image(data), 32, columns, 10**9)
     return grid[row * columns : (row + 1) * columns]
 
 
@@ -43,11 +40,10 @@ def test_gallery_image_matches_the_precomputed_trajectory(store, lab, position):
     traj = store.bundle.doc("trajectories.json", schema.TrajectoriesFile)
     image = next(im for im in traj.images if im.position == position)
     spec = traj.attack
-    test = lab.test_image(image.test_index)
-    assert test is not None and test.exact and test.label == image.label
+    assert lab.images.label(image.test_index) == image.label
     params = AttackParams(norm=spec.norm, eps=spec.eps, alpha=spec.alpha, steps=spec.steps)
-    source = SourceInfo(kind="test", test_index=image.test_index, label=test.label, exact=True)
-    out = lab.attack(test.pixels, params, source)  # seed: the default, the bundle's per-image seed
+    source = SourceInfo(kind="test", test_index=image.test_index, label=image.label)
+    out = lab.attack(lab.images.pixels(image.test_index), params, source)  # seed: the bundle's own
     columns = spec.steps + 1
     for run, ref in zip(out.runs, image.trajectories, strict=True):
         assert run.model_id == ref.model_id
@@ -61,11 +57,30 @@ def test_gallery_image_matches_the_precomputed_trajectory(store, lab, position):
             assert a.l2 == pytest.approx(b.l2, abs=1e-3)
         for kind in ("adversarial", "perturbation"):
             got = tiles(
-                decode_png(base64.b64decode(getattr(run, kind).split(",", 1)[1])), 32, columns, columns
+                decode_image(base64.b64decode(getattr(run, kind).split(",", 1)[1])), 32, columns, columns
             )
             want = sprite_row(
                 store.bundle.files[getattr(traj.sprites[run.model_id], kind)], position, columns
             )
-            if lossy(store.bundle.files[getattr(traj.sprites[run.model_id], kind)]):
-                continue  # a lossy sprite cannot be compared pixel for pixel; the records above did
             assert np.abs(got.astype(int) - want).max() <= 1  # uint8 rounding at most
+
+
+def test_the_lab_reads_every_test_image_exactly(tiny_run):
+    """Export -> lossless WebP pages -> the lab's decoder gives back the data's own pixels and labels."""
+    data = np.load(tiny_run["data"])
+    testset = CifarTestSet.from_bundle(load_bundle(tiny_run["bundle"]))
+    assert len(testset) == len(data["x_test"])
+    for i in range(len(testset)):
+        assert testset.label(i) == data["y_test"][i]
+        np.testing.assert_array_equal(testset.pixels(i), data["x_test"][i])
+    assert testset.label(len(testset)) is None
+    doc = testset.doc
+    assert [p.label for p in doc.pages] == sorted(p.label for p in doc.pages)  # class by class
+    assert all(p.test_indices == sorted(p.test_indices) for p in doc.pages)
+
+
+def test_the_gallery_and_the_test_set_hold_the_same_pixels(store, lab):
+    gallery = store.gallery
+    sprite = tiles(decode_image(store.bundle.files[gallery.sprite]), gallery.tile, gallery.columns, 10**9)
+    for im in gallery.images:
+        np.testing.assert_array_equal(lab.images.pixels(im.test_index), sprite[im.position])

@@ -34,6 +34,9 @@ FILES = {
     "images/adv_eps8_perturbation.png",
     "weights/regular.safetensors",
     "weights/adv_eps8.safetensors",
+    "testset.json",
+    # the tiny preset's 100 synthetic test images, ten per class: one page per class
+    *(f"testset/{name}-00.webp" for name in schema.CLASSES),
 }
 
 

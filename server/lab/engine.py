@@ -10,6 +10,7 @@ thread: on a small CPU that beats giving one model both cores at batch size 1 (s
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import secrets
 import time
@@ -22,7 +23,7 @@ from PIL import Image
 from torch import nn
 
 from precompute import schema
-from precompute.bundle import BundleError
+from precompute.bundle import Bundle, BundleError
 from precompute.config import TrajectoryConfig
 from precompute.sprites import png, sheet
 from precompute.trajectories import attack_images, trajectory_seed
@@ -39,18 +40,11 @@ class LabModel:
     module: nn.Module
 
 
-@dataclass(frozen=True)
-class TestImage:
-    pixels: np.ndarray  # (32, 32, 3) uint8
-    label: int
-    exact: bool
-
-
 def data_url(image: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(png(image)).decode()
 
 
-def decode_png(data: bytes) -> np.ndarray:
+def decode_image(data: bytes) -> np.ndarray:
     with Image.open(io.BytesIO(data)) as im:
         return np.asarray(im.convert("RGB"), dtype=np.uint8)
 
@@ -68,13 +62,50 @@ def _prepare(module: nn.Module) -> nn.Module:
     return module.eval()
 
 
+class CifarTestSet:
+    """The bundle's whole test set (testset.json), a page decoded on first use: 2.6 ms each, so
+    start-up stays instant and memory holds only the pages readers browse."""
+
+    def __init__(self, doc: schema.TestSetFile, files: dict[str, bytes]) -> None:
+        self.doc = doc
+        self._files = files
+        self._where = {
+            index: (p, slot)
+            for p, page in enumerate(doc.pages)
+            for slot, index in enumerate(page.test_indices)
+        }
+        self._page = functools.lru_cache(maxsize=32)(self._decode)
+
+    @classmethod
+    def from_bundle(cls, bundle: Bundle) -> CifarTestSet:
+        return cls(bundle.doc("testset.json", schema.TestSetFile), bundle.files)
+
+    def __len__(self) -> int:
+        return self.doc.n_images
+
+    def label(self, index: int) -> int | None:
+        """The image's class, or None when the bundle has no test image `index`."""
+        where = self._where.get(index)
+        return None if where is None else self.doc.pages[where[0]].label
+
+    def pixels(self, index: int) -> np.ndarray:
+        """(32, 32, 3) uint8, exactly the official test image (the pages are lossless)."""
+        p, slot = self._where[index]
+        return self._page(p)[slot]
+
+    def _decode(self, p: int) -> np.ndarray:
+        page = self.doc.pages[p]
+        image = decode_image(self._files[page.path])
+        return tiles(image, self.doc.tile, self.doc.columns, len(page.test_indices))
+
+
 class Lab:
     """Holds the models and test pixels; `attack` is blocking CPU work (run it in an executor)."""
 
     def __init__(
         self,
         models: list[LabModel],
-        images: dict[int, TestImage],
+        images: CifarTestSet,
         run_seed: int | None,
         reason: str | None = None,
     ) -> None:
@@ -100,10 +131,8 @@ class Lab:
             except Exception as e:  # a verified file that is still not our weights: refuse to start
                 raise BundleError(f"{w.path} is not loadable ResNet-18 weights ({e})") from None
             models.append(LabModel(infos[w.model_id], _prepare(module)))
-        return cls(models, gallery_images(store), run.seed, "this bundle ships no model weights")
-
-    def test_image(self, index: int) -> TestImage | None:
-        return self.images.get(index)
+        testset = CifarTestSet.from_bundle(store.bundle)
+        return cls(models, testset, run.seed, "this bundle ships no model weights")
 
     def default_seed(self, test_index: int | None) -> int:
         if test_index is not None and self.run_seed is not None:
@@ -166,12 +195,3 @@ class Lab:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
-
-
-def gallery_images(store: Store) -> dict[int, TestImage]:
-    """The gallery's test images, exact (the gallery sprite is lossless PNG)."""
-    gallery = store.gallery
-    pixels = tiles(
-        decode_png(store.bundle.files[gallery.sprite]), gallery.tile, gallery.columns, len(gallery.images)
-    )
-    return {im.test_index: TestImage(pixels[im.position], im.label, exact=True) for im in gallery.images}

@@ -19,6 +19,7 @@ PUSH_EPS_MAX = 8.0  # "push toward a class" is a large-budget L2 attack
 STEPS_MAX = 50
 PUSH_STEPS_MAX = 60
 SEED_MAX = 2**31 - 1
+N_TEST = 10_000  # CIFAR-10's test set; a bundle made from a subset holds fewer
 _TOLERANCE = 1e-9  # 16/255 computed in a browser must pass
 
 Seed = Annotated[int, Field(ge=0, le=SEED_MAX)]
@@ -29,7 +30,7 @@ class _Strict(BaseModel):
 
 
 class TestSource(_Strict):
-    test_index: int = Field(ge=0, description="index in the CIFAR-10 test set")
+    test_index: int = Field(ge=0, le=N_TEST - 1, description="index in the CIFAR-10 test set")
 
 
 class AttackParams(_Strict):
@@ -93,7 +94,6 @@ class SourceInfo(_Strict):
     kind: Literal["test", "upload"]
     test_index: int | None = None
     label: schema.ClassIndex | None = Field(description="true class; None for an upload")
-    exact: bool = Field(description="the exact test pixels (False: the bundle's compressed copy)")
 
 
 class ModelRun(_Strict):
@@ -125,6 +125,5 @@ class LabStatus(_Strict):
     models: list[schema.ModelInfo]
     classes: list[str]
     limits: dict[str, float]
-    test_images: int = Field(description="test indices the lab accepts: 0..test_images-1 or the gallery")
-    gallery_only: bool
+    test_images: int = Field(description="test indices the lab accepts: 0..test_images-1")
     run_seed: int | None

@@ -24,6 +24,7 @@ DOCUMENTS: dict[str, tuple[type[schema.Strict], str]] = {
     "run": (schema.RunFile, "Provenance: preset, config, commit, device, timings."),
     "training": (schema.TrainingFile, "Per-epoch curves of every model (sections 1 and 4)."),
     "gallery": (schema.GalleryFile, "The gallery of test images; the first ten are the examples."),
+    "testset": (schema.TestSetFile, "Every test image's page and class, for the live lab's browser."),
     "epoch-probs": (schema.EpochProbsFile, "Class probabilities of the examples after every epoch."),
     "trajectories": (
         schema.TrajectoriesFile,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from pydantic import ValidationError
@@ -22,6 +23,7 @@ from server.lab.gate import AttackGate, Busy, RateLimiter
 from server.lab.params import (
     L2_EPS_MAX,
     LINF_EPS_MAX,
+    N_TEST,
     PUSH_EPS_MAX,
     PUSH_STEPS_MAX,
     STEPS_MAX,
@@ -35,8 +37,6 @@ from server.lab.upload import MAX_UPLOAD_BYTES, UploadError, decode_upload
 from server.store import Store
 
 router = APIRouter(prefix="/api/lab", tags=["lab"])
-
-N_TEST = 10_000
 
 
 def _inline_schema(model: type) -> dict:
@@ -138,10 +138,9 @@ def _parse(model: type[AttackParams], raw: bytes | str) -> AttackParams:
         raise _validation_error(e) from None
 
 
-async def _run(request: Request, image, params: AttackParams, source: SourceInfo) -> AttackResponse:
-    lab = _lab(request)
+async def _run(request: Request, job: Callable[[], AttackResponse]) -> AttackResponse:
     try:
-        return await request.app.state.lab_gate.run(lambda: lab.attack(image, params, source))
+        return await request.app.state.lab_gate.run(job)
     except Busy as e:
         raise HTTPException(
             503, f"the lab is busy; try again in {e.retry_after} s", {"Retry-After": str(e.retry_after)}
@@ -171,8 +170,7 @@ def status(request: Request) -> LabStatus:
             "push_steps_max": PUSH_STEPS_MAX,
             "upload_bytes_max": MAX_UPLOAD_BYTES,
         },
-        test_images=N_TEST,
-        gallery_only=len(lab.images) < N_TEST,
+        test_images=len(lab.images),
         run_seed=lab.run_seed,
     )
 
@@ -196,13 +194,13 @@ async def attack(request: Request) -> AttackResponse:
     assert isinstance(params, AttackRequest)
     lab = _require_lab(request)
     index = params.source.test_index
-    if index >= N_TEST:
-        raise HTTPException(422, f"source.test_index: the test set has {N_TEST} images (0..{N_TEST - 1})")
-    image = lab.test_image(index)
-    if image is None:
-        raise HTTPException(404, f"test image {index} is not in this bundle; its gallery images are")
-    source = SourceInfo(kind="test", test_index=index, label=image.label, exact=image.exact)
-    return await _run(request, image.pixels, params, source)
+    label = lab.images.label(index)
+    if label is None:
+        raise HTTPException(
+            404, f"test image {index} is not in this bundle, which holds 0..{len(lab.images) - 1} of {N_TEST}"
+        )
+    source = SourceInfo(kind="test", test_index=index, label=label)
+    return await _run(request, lambda: lab.attack(lab.images.pixels(index), params, source))
 
 
 @router.post(
@@ -243,12 +241,13 @@ async def attack_upload(request: Request) -> AttackResponse:
     finally:
         await form.close()
     attack_params = _parse(AttackParams, raw)
-    _require_lab(request)
+    lab = _require_lab(request)
     try:
         pixels = await run_in_threadpool(decode_upload, data)  # a large PNG takes a while to decode
     except UploadError as e:
         raise HTTPException(e.status, e.message) from None
-    return await _run(request, pixels, attack_params, SourceInfo(kind="upload", label=None, exact=True))
+    source = SourceInfo(kind="upload", label=None)
+    return await _run(request, lambda: lab.attack(pixels, attack_params, source))
 
 
 async def _form(request: Request, body: bytes):

@@ -86,3 +86,16 @@ def test_manifest_path_outside_the_bundle(bundle: Path) -> None:
     manifest["files"][0]["path"] = "../outside.json"
     (bundle / "manifest.json").write_text(json.dumps(manifest))
     assert "outside the bundle" in refused(bundle)
+
+
+@pytest.mark.parametrize("damage", ["drop an image", "list an image twice"])
+def test_testset_must_list_every_image_once(bundle: Path, damage: str) -> None:
+    doc = json.loads((bundle / "testset.json").read_bytes())
+    indices = doc["pages"][0]["test_indices"]
+    if damage == "drop an image":
+        indices.pop()
+    else:
+        indices[0] = doc["pages"][1]["test_indices"][0]
+    (bundle / "testset.json").write_text(json.dumps(doc))
+    write_manifest(bundle, json.loads((bundle / "manifest.json").read_bytes())["preset"])
+    assert refused(bundle).startswith("testset.json must list every test image once")

@@ -148,7 +148,7 @@ def test_push_toward_a_class(server, gallery_index):
         ({"mode": "push", "norm": "L2", "target": 3, "eps": 9.0}, "above the L2 limit"),
         ({"mode": "push", "norm": "L2", "target": 3, "eps": 1.0, "steps": 61}, "steps"),
         ({"source": {"test_index": -1}}, "test_index"),
-        ({"source": {"test_index": 10_000}}, "0..9999"),
+        ({"source": {"test_index": 10_000}}, "less than or equal to 9999"),
         ({"source": {"test_index": "3"}}, "test_index"),
         ({"source": {}}, "test_index"),
         ({"typo": 1}, "typo"),
@@ -177,14 +177,29 @@ def test_wrong_content_type_is_415(server, gallery_index):
     assert request(server, UPLOAD, payload)[0] == 415
 
 
-def test_test_image_outside_the_bundle_is_404(server):
-    _, _, body = request(server, "/api/gallery", content_type=None)
-    in_gallery = {im["test_index"] for im in body["images"]}
-    missing = next(i for i in range(10_000) if i not in in_gallery)
-    with urllib.request.urlopen(server + "/api/lab", timeout=10) as r:
-        if not json.loads(r.read())["gallery_only"]:
-            pytest.skip("this bundle ships the whole test set")
-    assert request(server, ATTACK, attack_body(missing))[0] == 404
+def test_any_test_image_not_only_the_gallery(server):
+    """The committed bundle holds all 10,000 test images; the lab attacks one far from the gallery
+    with its true label, which the browser's page sheet agrees with."""
+    status, _, testset = request(server, "/api/testset", content_type=None)
+    assert status == 200 and testset["n_images"] == 10_000
+    page = testset["pages"][-1]  # the last trucks: none of them is in the gallery
+    index = page["test_indices"][-1]
+    _, _, gallery = request(server, "/api/gallery", content_type=None)
+    assert index not in {im["test_index"] for im in gallery["images"]}
+    status, _, body = request(server, ATTACK, attack_body(index, steps=1))
+    assert status == 200, body
+    assert body["source"] == {"kind": "test", "test_index": index, "label": page["label"]}
+    with urllib.request.urlopen(server + "/bundle/" + page["path"], timeout=10) as r:
+        assert r.headers["Content-Type"] == "image/webp" and r.read()[:4] == b"RIFF"
+
+
+def test_test_image_outside_a_partial_bundle_is_404(tiny_bundle):
+    """A bundle made from a subset of the test set (the tiny preset's 100 images) refuses the rest."""
+    with running_server("--bundle", str(tiny_bundle), env=OPEN) as base:
+        assert request(base, "/api/lab", content_type=None)[2]["test_images"] == 100
+        status, _, body = request(base, ATTACK, attack_body(100))
+        assert status == 404 and "0..99 of 10000" in body["error"]["message"]
+        assert request(base, ATTACK, attack_body(99, steps=1))[0] == 200
 
 
 def test_oversized_bodies_are_413_before_reading(server, gallery_index):
@@ -214,7 +229,7 @@ def test_upload_png_and_jpeg(server):
     for fmt, ctype in (("PNG", "image/png"), ("JPEG", "image/jpeg")):
         status, _, body = upload(server, image_bytes(fmt), params, ctype)
         assert status == 200, body
-        assert body["source"] == {"kind": "upload", "test_index": None, "label": None, "exact": True}
+        assert body["source"] == {"kind": "upload", "test_index": None, "label": None}
         assert body["params"]["seed"] == 3 and len(body["runs"]) == 2
         for run in body["runs"]:  # no label: each model is attacked away from its own clean prediction
             assert run["reference"] == run["trajectory"]["clean"]["pred"]
