@@ -35,7 +35,7 @@ from precompute.export import (
 from precompute.final_eval import evaluate_model
 from precompute.model import parameter_count
 from precompute.provenance import device_name, git_state, now, versions
-from precompute.runtime import derive_seed, nchw
+from precompute.runtime import derive_seed, nchw, one_thread
 from precompute.sweep import sweep_file, sweep_row
 from precompute.train import TrainData, TrainState, build, state_from_bytes, state_to_bytes, train
 from precompute.trajectories import attack_images, trajectory_seed
@@ -214,14 +214,16 @@ def _train_stage(cfg: PipelineConfig, ws: Workspace, data: TrainData, mid: str, 
 def _trajectory_stage(
     cfg: PipelineConfig, models, x_test: np.ndarray, y_test: np.ndarray, gallery_idx: list[int]
 ):
-    """On the CPU in fp32 with the exported weights: what the server's live lab reproduces."""
+    """On the CPU in fp32 with the exported weights and one thread: what the server's live lab
+    computes, so it retraces these figures exactly."""
     tc = cfg.trajectories
     labels = [int(y_test[i]) for i in gallery_idx]
     seeds = [trajectory_seed(cfg.seed, i) for i in gallery_idx]
-    attacks = {
-        mid: attack_images(models[mid].cpu(), mid, x_test[gallery_idx], labels, seeds, tc)
-        for mid in tqdm(SHOWN_IDS, desc="trajectories", unit="model")
-    }
+    with one_thread():
+        attacks = {
+            mid: attack_images(models[mid].cpu(), mid, x_test[gallery_idx], labels, seeds, tc)
+            for mid in tqdm(SHOWN_IDS, desc="trajectories", unit="model")
+        }
     spec = schema.AttackSpec(
         name="PGD", norm="Linf", eps=tc.eps, alpha=tc.alpha, steps=tc.steps, random_start=True, seed=cfg.seed
     )

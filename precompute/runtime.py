@@ -1,9 +1,10 @@
-"""Device plumbing shared by every stage: seeds, input conversion, mixed precision."""
+"""Device plumbing shared by every stage: seeds, input conversion, mixed precision, CPU threads."""
 
 from __future__ import annotations
 
 import hashlib
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 
 import torch
 
@@ -34,3 +35,16 @@ def autocast(device: torch.device):
 def nchw(x_nhwc, device: torch.device) -> torch.Tensor:
     """A uint8 NHWC numpy array -> a uint8 NCHW tensor on `device` (the data stays uint8 there)."""
     return torch.from_numpy(x_nhwc).permute(0, 3, 1, 2).contiguous().to(device)
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """One intra-op CPU thread, restored after. The live lab runs each model on one thread; work it
+    must retrace bit for bit runs the same way, since the thread count changes the order of float
+    sums, and an input gradient that is nearly zero can then flip sign in a PGD step."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

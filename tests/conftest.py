@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -12,17 +11,7 @@ import torch
 from precompute.config import tiny
 from precompute.data import synthetic_cifar
 from precompute.pipeline import run
-
-
-@contextmanager
-def one_thread():
-    """Tiny networks gain nothing from threads, and on a busy machine two spinning threads are ~10x slower."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
+from precompute.runtime import one_thread
 
 
 @pytest.fixture(scope="module")

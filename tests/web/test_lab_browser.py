@@ -88,3 +88,38 @@ def test_gallery_attack_on_a_phone_and_errors_are_shown(browser, live_server):
     assert "steps" in page.text_content("#lab-status")
     assert not errors, errors
     context.close()
+
+
+def test_browse_all_test_images_by_class_page_and_number(page):
+    """The browser pages through the whole test set: a class filter, pages, a typed number; the
+    attack then runs on exactly the chosen image."""
+    errors = open_lab(page)
+    testset = page.evaluate("fetch('/api/testset').then((r) => r.json())")
+    ships = [p for p in testset["pages"] if p["label"] == 8]
+    page.select_option("#lab-class", "8")
+    page.wait_for_function("document.querySelector('#lab-page').textContent.startsWith('Page 1 of 10: ship')")
+    page.click("#lab-next")
+    page.wait_for_function("document.querySelector('#lab-page').textContent.startsWith('Page 2 of')")
+    tiles = page.locator("#lab-gallery button")
+    assert tiles.count() == len(ships[1]["test_indices"])
+    tiles.nth(5).click()
+    chosen = ships[1]["test_indices"][5]
+    assert page.text_content("#lab-chosen") == f"Chosen: test image {chosen} (ship)."
+    assert page.input_value("#lab-index") == str(chosen)
+    # keyboard: PageDown turns the page, arrows move within it
+    tiles.nth(5).focus()
+    page.keyboard.press("PageDown")
+    page.wait_for_function("document.querySelector('#lab-page').textContent.startsWith('Page 3 of')")
+    # a typed number jumps to its page, whatever the filter
+    page.fill("#lab-index", "9999")
+    page.press("#lab-index", "Enter")
+    last = next(p for p in testset["pages"] if 9999 in p["test_indices"])
+    page.wait_for_selector("#lab-gallery button[data-index='9999'][aria-checked='true']")
+    assert page.input_value("#lab-class") in ("", str(last["label"]))
+    page.fill("#lab-steps", "1")
+    with page.expect_response("**/api/lab/attack", timeout=30_000) as response:
+        page.click("#lab-run")
+    assert response.value.json()["source"] == {"kind": "test", "test_index": 9999, "label": last["label"]}
+    page.wait_for_selector("#lab-results:not([hidden])", timeout=30_000)
+    assert not errors, errors
+    assert not page.foreign_requests
