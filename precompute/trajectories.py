@@ -1,6 +1,6 @@
 """PGD trajectories of single images: the one implementation behind the bundle and the live lab.
 
-`attack_images` runs PGD on a few images with the per-image seeds of `trajectory_seed` and turns
+`attack_images` runs PGD on images one at a time with the per-image seeds of `trajectory_seed` and turns
 the run into schema StepRecords plus uint8 pictures of every iterate and its perturbation. The
 precompute calls it on the gallery with the exported (fp16 -> fp32) weights on the CPU, and the
 server's live lab calls it on the same inputs, so both produce the same trajectory.
@@ -71,16 +71,46 @@ def attack_images(
 ) -> list[ImageAttack]:
     """images: (B, 32, 32, 3) uint8 on the CPU; the model fp32 on the CPU. One result per image.
 
+    Each image is attacked alone, in a batch of one, as the live lab does: a convolution's float
+    sums depend on the batch size, and PGD's sign step turns a last-digit change in a near-zero
+    gradient into a different pixel, so only equal batches retrace each other bit for bit.
     The keywords reach `pgd` as they are (the live lab's L2, targeted and no-random-start runs).
     Perturbations are drawn as 0.5 + delta / (2 s): s = eps for L-inf; for L2, whose ball lets one
     pixel move by up to eps, s is the largest pixel change of the image's run (see `perturbation_scale`).
     """
-    x = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float() / 255
-    y = torch.tensor(labels, dtype=torch.long)
-    target = None if targets is None else torch.tensor(targets, dtype=torch.long)
+    return [
+        _attack_one(
+            model,
+            model_id,
+            images[i],
+            labels[i],
+            seeds[i],
+            cfg,
+            norm=norm,
+            target=None if targets is None else targets[i],
+            random_init=random_init,
+        )
+        for i in range(len(images))
+    ]
+
+
+def _attack_one(
+    model: nn.Module,
+    model_id: str,
+    image: np.ndarray,
+    label: int,
+    seed: int,
+    cfg: TrajectoryConfig,
+    *,
+    norm: str,
+    target: int | None,
+    random_init: bool,
+) -> ImageAttack:
+    x = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1)[None].float() / 255
+    y = torch.tensor([label], dtype=torch.long)
     with eval_mode(model), torch.no_grad():
-        clean_logits = model(x).float()
-    clean_loss = torch.nn.functional.cross_entropy(clean_logits, y, reduction="none")
+        clean_logits = model(x).float()[0]
+    clean_loss = torch.nn.functional.cross_entropy(clean_logits, y[0])
     run = pgd(
         model,
         x,
@@ -90,22 +120,19 @@ def attack_images(
         steps=cfg.steps,
         norm=norm,
         random_init=random_init,
-        seed=seeds,
-        target=target,
+        seed=[seed],
+        target=None if target is None else torch.tensor([target], dtype=torch.long),
         record=True,
     )
-    iterates = torch.stack(run.iterates, 1)  # (B, steps + 1, C, H, W)
-    deltas = iterates - x[:, None]
-    out = []
-    for i in range(len(x)):
-        steps = [_record(run.logits[k][i], run.losses[k][i], deltas[i, k]) for k in range(cfg.steps + 1)]
-        wrong = [k for k, s in enumerate(steps) if s.pred != labels[i]]
-        trajectory = schema.Trajectory(
-            model_id=model_id,
-            clean=_record(clean_logits[i], clean_loss[i], torch.zeros(1)),
-            steps=steps,
-            first_misclassified=wrong[0] if wrong else None,
-        )
-        scale = perturbation_scale(deltas[i], cfg.eps, norm)
-        out.append(ImageAttack(trajectory, _u8(iterates[i]), _u8(0.5 + deltas[i] / (2 * scale)), scale))
-    return out
+    iterates = torch.stack(run.iterates, 1)[0]  # (steps + 1, C, H, W)
+    deltas = iterates - x
+    steps = [_record(run.logits[k][0], run.losses[k][0], deltas[k]) for k in range(cfg.steps + 1)]
+    wrong = [k for k, s in enumerate(steps) if s.pred != label]
+    trajectory = schema.Trajectory(
+        model_id=model_id,
+        clean=_record(clean_logits, clean_loss, torch.zeros(1)),
+        steps=steps,
+        first_misclassified=wrong[0] if wrong else None,
+    )
+    scale = perturbation_scale(deltas, cfg.eps, norm)
+    return ImageAttack(trajectory, _u8(iterates), _u8(0.5 + deltas / (2 * scale)), scale)
