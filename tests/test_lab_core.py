@@ -35,10 +35,15 @@ def sprite_row(data: bytes, row: int, columns: int) -> np.ndarray:
     return grid[row * columns : (row + 1) * columns]
 
 
-@pytest.mark.parametrize("position", [0, 7, 42])
-def test_gallery_image_matches_the_precomputed_trajectory(store, lab, position):
+def test_gallery_image_matches_the_precomputed_trajectory(store, lab):
+    """Every gallery image, both models (a near-zero gradient that flips sign shows in one in 200)."""
     traj = store.bundle.doc("trajectories.json", schema.TrajectoriesFile)
-    image = next(im for im in traj.images if im.position == position)
+    for image in traj.images:
+        check_image(store, lab, traj, image)
+
+
+def check_image(store, lab, traj, image):
+    position = image.position
     spec = traj.attack
     assert lab.images.label(image.test_index) == image.label
     params = AttackParams(norm=spec.norm, eps=spec.eps, alpha=spec.alpha, steps=spec.steps)
@@ -47,14 +52,7 @@ def test_gallery_image_matches_the_precomputed_trajectory(store, lab, position):
     columns = spec.steps + 1
     for run, ref in zip(out.runs, image.trajectories, strict=True):
         assert run.model_id == ref.model_id
-        mine = run.trajectory
-        assert mine.first_misclassified == ref.first_misclassified
-        for a, b in zip([mine.clean, *mine.steps], [ref.clean, *ref.steps], strict=True):
-            assert a.pred == b.pred
-            np.testing.assert_allclose(a.probs, b.probs, atol=1e-4)
-            assert a.loss == pytest.approx(b.loss, abs=1e-3)
-            assert a.linf == pytest.approx(b.linf, abs=1e-5)
-            assert a.l2 == pytest.approx(b.l2, abs=1e-3)
+        assert run.trajectory == ref  # bit for bit: same code, weights, batch of one, one thread
         for kind in ("adversarial", "perturbation"):
             got = tiles(
                 decode_image(base64.b64decode(getattr(run, kind).split(",", 1)[1])), 32, columns, columns
@@ -62,7 +60,7 @@ def test_gallery_image_matches_the_precomputed_trajectory(store, lab, position):
             want = sprite_row(
                 store.bundle.files[getattr(traj.sprites[run.model_id], kind)], position, columns
             )
-            assert np.abs(got.astype(int) - want).max() <= 1  # uint8 rounding at most
+            np.testing.assert_array_equal(got, want)
 
 
 def test_the_lab_reads_every_test_image_exactly(tiny_run):
