@@ -1,7 +1,8 @@
-// The live lab (article/lab.html): the reader picks a test image or uploads one, the server runs PGD
+// The live lab (article/lab.html): the reader picks any test image or uploads one, the server runs PGD
 // against both models (POST /api/lab/attack or /api/lab/attack/upload), and one step slider scrubs
 // both trajectories, with the article's own widgets (stepper, probability bars, crisp-pixel tiles).
 
+import { createDrawingPad } from "./draw.js";
 import { eps255, fixed } from "./format.js";
 import { loadSprite, tileCanvas, drawTile } from "./pixels.js";
 import { createProbBars, summarize } from "./probbars.js";
@@ -13,7 +14,18 @@ const MODES = {
   push: { L2: { max: 8, step: 0.25, value: 4 } },
 };
 
-const state = { status: null, classes: [], gallery: null, source: null, file: null, busy: false };
+const state = {
+  status: null,
+  classes: [],
+  testset: null,
+  labelOf: new Map(), // test index -> class
+  inGallery: new Set(), // test indices with a precomputed trajectory in the article
+  pageAt: 0,
+  source: null, // { test_index } of the chosen test image, or null
+  upload: null, // or: async () => the File to upload (the reader's file, or their drawing now)
+  pad: null,
+  busy: false,
+};
 
 function mode() {
   return document.querySelector('input[name="lab-mode"]:checked').value;
@@ -67,52 +79,104 @@ function params() {
   return p;
 }
 
-function chooseTest(index, label) {
-  state.source = { test_index: index };
-  state.file = null;
-  $("lab-file").value = "";
-  $("lab-seed").value = "";
-  for (const b of $("lab-gallery").querySelectorAll("button")) {
-    b.setAttribute("aria-checked", String(Number(b.dataset.index) === index));
-    b.tabIndex = Number(b.dataset.index) === index ? 0 : -1;
-  }
-  const name = label === null || label === undefined ? "" : ` (${state.classes[label]})`;
-  $("lab-chosen").textContent = `Chosen: test image ${index}${name}.`;
+// The test-set browser: testset.json's pages (100 images of one class each), filtered by class.
+function visiblePages() {
+  const filter = $("lab-class").value;
+  return state.testset.pages.filter((p) => filter === "" || p.label === Number(filter));
 }
 
-async function renderGallery() {
-  const g = state.gallery;
-  const sheet = await loadSprite(`/bundle/${g.sprite}`);
-  const filter = $("lab-class").value;
+function chooseTest(index) {
+  const label = state.labelOf.get(index);
+  state.source = { test_index: index };
+  state.upload = null;
+  $("lab-file").value = "";
+  $("lab-seed").value = "";
+  $("lab-index").value = String(index);
+  markChosen();
+  const figure = state.inGallery.has(index) ? ", one of the article's figures" : "";
+  $("lab-chosen").textContent = `Chosen: test image ${index} (${state.classes[label]}${figure}).`;
+}
+
+function markChosen() {
+  const chosen = state.source?.test_index;
+  const buttons = [...$("lab-gallery").querySelectorAll("button")];
+  for (const b of buttons) {
+    const on = Number(b.dataset.index) === chosen;
+    b.setAttribute("aria-checked", String(on));
+    b.tabIndex = on ? 0 : -1;
+  }
+  if (buttons.length && !buttons.some((b) => b.tabIndex === 0)) buttons[0].tabIndex = 0;
+}
+
+async function showPage(at) {
+  const pages = visiblePages();
+  state.pageAt = Math.max(0, Math.min(at, pages.length - 1));
+  const page = pages[state.pageAt];
+  const t = state.testset;
+  $("lab-prev").disabled = state.pageAt === 0;
+  $("lab-next").disabled = state.pageAt === pages.length - 1;
+  const first = page.test_indices[0];
+  $("lab-page").textContent =
+    `Page ${state.pageAt + 1} of ${pages.length}: ${state.classes[page.label]}, ` +
+    `test images ${first}…${page.test_indices[page.test_indices.length - 1]}`;
   const box = $("lab-gallery");
-  box.replaceChildren();
-  for (const im of g.images) {
-    if (filter !== "" && im.label !== Number(filter)) continue;
+  box.setAttribute("aria-busy", "true");
+  let sheet;
+  try {
+    sheet = await loadSprite(`/bundle/${page.path}`);
+  } catch (err) {
+    setStatus(`Could not load the test images: ${err.message}`, "error");
+    return;
+  } finally {
+    box.removeAttribute("aria-busy");
+  }
+  if (visiblePages()[state.pageAt] !== page) return; // the reader moved on while it loaded
+  const buttons = page.test_indices.map((index, slot) => {
     const b = document.createElement("button");
     b.type = "button";
     b.setAttribute("role", "radio");
-    b.setAttribute("aria-checked", String(state.source?.test_index === im.test_index));
-    b.setAttribute("aria-label", `test image ${im.test_index}, ${g.classes[im.label]}`);
-    b.dataset.index = String(im.test_index);
-    b.tabIndex = -1;
-    const c = tileCanvas(g.tile);
-    drawTile(c, sheet, { tile: g.tile, columns: g.columns, index: im.position });
+    const figure = state.inGallery.has(index);
+    const name = `test image ${index}, ${state.classes[page.label]}`;
+    b.setAttribute("aria-label", figure ? `${name}, in the article's figures` : name);
+    if (figure) b.classList.add("lab-figure");
+    b.dataset.index = String(index);
+    const c = tileCanvas(t.tile);
+    drawTile(c, sheet, { tile: t.tile, columns: t.columns, index: slot });
     b.append(c);
-    b.addEventListener("click", () => chooseTest(im.test_index, im.label));
-    box.append(b);
+    b.addEventListener("click", () => chooseTest(index));
+    return b;
+  });
+  box.replaceChildren(...buttons);
+  markChosen();
+}
+
+function goToIndex(index) {
+  const label = state.labelOf.get(index);
+  if (label === undefined) {
+    setStatus(`There is no test image ${index}; this bundle holds 0 to ${state.testset.n_images - 1}.`, "error");
+    return;
   }
-  const current = box.querySelector('[aria-checked="true"]') || box.querySelector("button");
-  if (current) current.tabIndex = 0;
+  const filter = $("lab-class").value;
+  if (filter !== "" && Number(filter) !== label) $("lab-class").value = "";
+  chooseTest(index);
+  showPage(visiblePages().findIndex((p) => p.test_indices.includes(index)));
 }
 
 function galleryKeys(e) {
   const buttons = [...$("lab-gallery").querySelectorAll("button")];
   const at = buttons.indexOf(document.activeElement);
   if (at < 0) return;
-  const delta = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
+  if (e.key === "PageDown" || e.key === "PageUp") {
+    e.preventDefault();
+    const focus = () => $("lab-gallery").querySelector('[tabindex="0"]')?.focus();
+    showPage(state.pageAt + (e.key === "PageDown" ? 1 : -1)).then(focus);
+    return;
+  }
+  const columns = buttons.filter((b) => b.offsetTop === buttons[0].offsetTop).length;
+  const delta = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: columns, ArrowUp: -columns }[e.key];
   if (!delta) return;
   e.preventDefault();
-  const next = buttons[(at + delta + buttons.length) % buttons.length];
+  const next = buttons[Math.max(0, Math.min(buttons.length - 1, at + delta))];
   next.focus();
   next.click();
 }
@@ -192,16 +256,16 @@ async function showResult(result) {
 async function run(e) {
   e.preventDefault();
   if (state.busy) return;
-  if (!state.source && !state.file) {
-    setStatus("Choose a test image or upload one first.", "error");
+  if (!state.source && !state.upload) {
+    setStatus("Choose a test image, upload one or draw one first.", "error");
     return;
   }
   const p = params();
   let request;
-  if (state.file) {
+  if (state.upload) {
     const form = new FormData();
     form.append("params", JSON.stringify(p));
-    form.append("image", state.file);
+    form.append("image", await state.upload());
     request = fetch("/api/lab/attack/upload", { method: "POST", body: form });
   } else {
     request = fetch("/api/lab/attack", {
@@ -244,11 +308,29 @@ function onFile() {
     $("lab-file").value = "";
     return;
   }
-  state.file = file;
+  chooseUpload(async () => file, `your image ${file.name} (centre-cropped to 32×32; never stored)`);
+}
+
+function chooseUpload(upload, what) {
+  state.upload = upload;
   state.source = null;
-  for (const b of $("lab-gallery").querySelectorAll("button")) b.setAttribute("aria-checked", "false");
+  markChosen();
   $("lab-seed").value = "";
-  $("lab-chosen").textContent = `Chosen: your image ${file.name} (centre-cropped to 32×32; never stored).`;
+  $("lab-chosen").textContent = `Chosen: ${what}.`;
+}
+
+function onDrawOpen() {
+  if (state.pad || !$("lab-draw").open) return;
+  state.pad = createDrawingPad({
+    onChange: () => {
+      if (state.upload !== drawing) chooseUpload(drawing, "your drawing (32×32, as it is when you run; never stored)");
+    },
+  });
+  $("lab-draw-pad").append(state.pad.element);
+}
+
+async function drawing() {
+  return new File([await state.pad.toBlob()], "drawing.png", { type: "image/png" });
 }
 
 async function init() {
@@ -275,16 +357,27 @@ async function init() {
     $("lab-class").append(new Option(name, String(i)));
     $("lab-target").append(new Option(name, String(i)));
   }
-  $("lab-index-field").hidden = status.gallery_only;
-  state.gallery = await (await fetch("/api/gallery")).json();
-  await renderGallery();
-  const first = state.gallery.images[0];
-  chooseTest(first.test_index, first.label);
+  const [testset, gallery] = await Promise.all(
+    ["/api/testset", "/api/gallery"].map(async (url) => (await fetch(url)).json()),
+  );
+  state.testset = testset;
+  for (const page of testset.pages) for (const i of page.test_indices) state.labelOf.set(i, page.label);
+  state.inGallery = new Set(gallery.images.map((im) => im.test_index));
+  $("lab-index").max = String(testset.n_images - 1);
+  $("lab-index-max").textContent = String(testset.n_images - 1);
+  goToIndex(gallery.images[0].test_index);
   syncControls();
-  $("lab-class").addEventListener("change", renderGallery);
+  $("lab-class").addEventListener("change", () => showPage(0));
+  $("lab-prev").addEventListener("click", () => showPage(state.pageAt - 1));
+  $("lab-next").addEventListener("click", () => showPage(state.pageAt + 1));
   $("lab-gallery").addEventListener("keydown", galleryKeys);
-  $("lab-index").addEventListener("change", () => chooseTest(Math.round(Number($("lab-index").value)), null));
+  $("lab-index").addEventListener("change", () => {
+    const value = $("lab-index").value;
+    if (/^[0-9]+$/.test(value)) goToIndex(Number(value));
+    else setStatus("A test image number is a whole number, like 42.", "error");
+  });
   $("lab-file").addEventListener("change", onFile);
+  $("lab-draw").addEventListener("toggle", onDrawOpen);
   for (const el of document.querySelectorAll('input[name="lab-mode"]')) el.addEventListener("change", syncControls);
   $("lab-norm").addEventListener("change", syncControls);
   $("lab-eps").addEventListener("input", () => {

@@ -123,3 +123,37 @@ def test_browse_all_test_images_by_class_page_and_number(page):
     page.wait_for_selector("#lab-results:not([hidden])", timeout=30_000)
     assert not errors, errors
     assert not page.foreign_requests
+
+
+def test_draw_an_image_with_pointer_and_keyboard_and_attack_it(page):
+    errors = open_lab(page)
+    page.click("#lab-draw summary")
+    pad = page.locator(".lab-pad-canvas")
+    box = pad.bounding_box()
+    cell = box["width"] / 32
+    page.click(".lab-pad-swatch[aria-label='red']")
+    # a mouse stroke across the middle row, from pixel column 4 to 27
+    y = box["y"] + 16.5 * cell
+    page.mouse.move(box["x"] + 4.5 * cell, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 27.5 * cell, y, steps=3)  # few samples: the pad fills the gaps
+    page.mouse.up()
+    pixel = "([x, y]) => Array.from(document.querySelector('.lab-pad-canvas').getContext('2d')"
+    pixel += ".getImageData(x, y, 1, 1).data.slice(0, 3))"
+    assert page.evaluate(pixel, [15, 16]) == [214, 40, 40]  # painted, between two pointer samples
+    assert page.evaluate(pixel, [15, 2]) == [255, 255, 255]  # untouched
+    assert page.text_content("#lab-chosen").startswith("Chosen: your drawing")
+    # keyboard: the cursor starts mid-pad; Up twice, then Space paints in the chosen colour
+    page.click(".lab-pad-swatch[aria-label='blue']")
+    pad.focus()
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Space")
+    assert page.evaluate(pixel, [16, 14]) == [29, 78, 216]
+    page.fill("#lab-steps", "2")
+    with page.expect_response("**/api/lab/attack/upload", timeout=30_000) as response:
+        page.click("#lab-run")
+    assert response.value.status == 200
+    assert response.value.json()["source"]["kind"] == "upload"
+    page.wait_for_selector("#lab-results:not([hidden])", timeout=30_000)
+    assert not errors, errors
