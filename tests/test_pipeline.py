@@ -231,3 +231,9 @@ def test_a_foreign_file_in_the_output_dir_is_refused(tiny_bundle, tmp_path):
     (out / "notes.txt").write_text("mine")
     with pytest.raises(SystemExit, match=r"notes\.txt"):
         write_bundle(out, dict(load_bundle(tiny_bundle).files), "tiny")
+
+
+def test_bundle_files_are_readable_by_other_users(tiny_bundle):
+    """The container serves the bundle as an unprivileged user: mkstemp's 0600 must not survive."""
+    modes = {p.stat().st_mode & 0o777 for p in tiny_bundle.rglob("*") if p.is_file()}
+    assert modes == {0o644}
