@@ -12,6 +12,19 @@ import { fetchTrajectory } from "./traj.js";
 
 const ROBUST_ID = "adv_eps8";
 
+// The figures grow the page as they draw, which can carry a reader who arrived at /#section away
+// from it; once they are drawn, go back to the section, unless the reader has moved on their own.
+let readerMoved = false;
+for (const type of ["wheel", "touchstart", "keydown", "mousedown"]) {
+  addEventListener(type, () => (readerMoved = true), { once: true, passive: true });
+}
+
+function returnToHash() {
+  const id = decodeURIComponent(location.hash.slice(1));
+  const target = id && document.getElementById(id);
+  if (target && !readerMoved) target.scrollIntoView({ behavior: "instant" }); // a jump back, not a tour
+}
+
 async function getJSON(name) {
   const r = await fetch(`/api/${name}`);
   if (!r.ok) throw new Error(`GET /api/${name}: ${r.status}`);
@@ -68,6 +81,7 @@ async function main() {
   performance.mark("tour:ready");
   root.dataset.readyMs = String(Math.round(performance.now()));
   root.dataset.ready = results.every((r) => r.status === "fulfilled") ? "true" : "partial";
+  returnToHash();
 }
 
 main().catch((err) => {

@@ -73,6 +73,9 @@ def test_gallery_attack_on_a_phone_and_errors_are_shown(browser, live_server):
     page = context.new_page()
     page.base_url = live_server
     errors = open_lab(page)
+    # a link to /#lab lands on the lab, even though the figures above grew the page as they drew
+    page.wait_for_function("() => document.documentElement.dataset.ready")
+    assert abs(page.evaluate("document.getElementById('lab').getBoundingClientRect().top")) < 2
     page.select_option("#lab-class", "3")
     page.locator("#lab-gallery button").first.tap()
     assert "cat" in page.text_content("#lab-chosen")
@@ -157,3 +160,14 @@ def test_draw_an_image_with_pointer_and_keyboard_and_attack_it(page):
     assert response.value.json()["source"]["kind"] == "upload"
     page.wait_for_selector("#lab-results:not([hidden])", timeout=30_000)
     assert not errors, errors
+
+
+def test_the_lab_loads_its_images_only_when_a_reader_nears_it(page):
+    urls = []
+    page.on("request", lambda r: urls.append(r.url))
+    page.goto(page.base_url + "/")
+    page.wait_for_function("() => document.documentElement.dataset.ready", timeout=20_000)
+    assert not [u for u in urls if "/api/testset" in u or u.endswith(".webp") or "/api/lab" in u]
+    page.locator("#lab").scroll_into_view_if_needed()
+    page.wait_for_selector("#lab[data-ready='true']", timeout=15_000)
+    assert any("/api/testset" in u for u in urls) and any(u.endswith(".webp") for u in urls)
