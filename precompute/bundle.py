@@ -140,7 +140,8 @@ def _check_references(docs: dict[str, BaseModel], files: dict[str, bytes]) -> No
     assert isinstance(gallery, schema.GalleryFile)
     assert isinstance(traj, schema.TrajectoriesFile)
     assert isinstance(run, schema.RunFile)
-    named = [gallery.sprite, *(p for s in traj.sprites.values() for p in (s.adversarial, s.perturbation))]
+    strips = (s for im in traj.images for s in im.sprites.values())
+    named = [gallery.sprite, *(p for s in strips for p in (s.adversarial, s.perturbation))]
     named += [w.path for w in run.weights]
     named += [p.path for p in test.pages]
     for path in named:

@@ -114,30 +114,26 @@ def trajectories(
     labels: list[int],
     spec: schema.AttackSpec,
 ) -> tuple[schema.TrajectoriesFile, dict[str, bytes]]:
-    """attacks: model id -> one ImageAttack per gallery image; returns the document and its sprites."""
-    files, sprites = {}, {}
-    for mid, runs in attacks.items():
-        columns = runs[0].adversarial.shape[0]
-        pair = schema.SpritePair(
-            adversarial=f"images/{mid}_adversarial.png", perturbation=f"images/{mid}_perturbation.png"
+    """attacks: model id -> one ImageAttack per gallery image; returns the document and its strips
+    (images/trajectories/<position>-<model>-<kind>.png, about 23 KB each)."""
+    files, images = {}, []
+    for i, (t, lab) in enumerate(zip(indices, labels, strict=True)):
+        sprites = {}
+        for mid, runs in attacks.items():
+            pair = schema.SpritePair(
+                adversarial=f"images/trajectories/{i:03d}-{mid}-adversarial.png",
+                perturbation=f"images/trajectories/{i:03d}-{mid}-perturbation.png",
+            )
+            files[pair.adversarial] = png(sheet(runs[i].adversarial, len(runs[i].adversarial)))
+            files[pair.perturbation] = png(sheet(runs[i].perturbation, len(runs[i].perturbation)))
+            sprites[mid] = pair
+        trajectories = [runs[i].trajectory for runs in attacks.values()]
+        images.append(
+            schema.ImageTrajectories(
+                position=i, test_index=t, label=lab, trajectories=trajectories, sprites=sprites
+            )
         )
-        for path, tiles in (
-            (pair.adversarial, [r.adversarial for r in runs]),
-            (pair.perturbation, [r.perturbation for r in runs]),
-        ):
-            files[path] = png(sheet(np.concatenate(tiles), columns))
-        sprites[mid] = pair
-    images = [
-        schema.ImageTrajectories(
-            position=i,
-            test_index=t,
-            label=lab,
-            trajectories=[runs[i].trajectory for runs in attacks.values()],
-        )
-        for i, (t, lab) in enumerate(zip(indices, labels, strict=True))
-    ]
-    doc = schema.TrajectoriesFile(attack=spec, model_ids=list(attacks), sprites=sprites, images=images)
-    return doc, files
+    return schema.TrajectoriesFile(attack=spec, model_ids=list(attacks), images=images), files
 
 
 def shared_probe_config(cfg: PipelineConfig) -> TrainConfig:

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-FORMAT_VERSION = 2  # 2: testset.json and its pages (the whole test set, for the live lab)
+FORMAT_VERSION = 3  # 2: testset.json and its pages; 3: one sprite strip per gallery image and model
 
 CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 
@@ -150,28 +150,31 @@ class Trajectory(Strict):
     first_misclassified: int | None = Field(description="first step whose prediction is wrong")
 
 
+class SpritePair(Strict):
+    """One image's pictures against one model: PNG strips of steps + 1 tiles, x_0 ... x_steps."""
+
+    adversarial: str
+    perturbation: str
+
+
 class ImageTrajectories(Strict):
     position: int = Field(ge=0)
     test_index: int = Field(ge=0)
     label: ClassIndex
     trajectories: list[Trajectory]
-
-
-class SpritePair(Strict):
-    adversarial: str
-    perturbation: str
+    sprites: dict[str, SpritePair] = Field(description="model id -> this image's strips")
 
 
 class TrajectoriesFile(Strict):
     """trajectories.json: one PGD run per gallery image and model, every step kept (sections 2, 3).
 
-    Sprite sheets hold one row of 32-px tiles per gallery image (in gallery order) and one column
-    per step 0..steps; perturbations are drawn as 0.5 + delta / (2 eps), so the eps-ball fills the range.
+    Each image's strips hold one 32-px tile per step 0..steps, a file per image and model so that a
+    reader fetches only the images they look at; perturbations are drawn as 0.5 + delta / (2 eps),
+    so the eps-ball fills the range.
     """
 
     attack: AttackSpec
     model_ids: list[str]
-    sprites: dict[str, SpritePair]
     images: list[ImageTrajectories]
 
 
@@ -262,7 +265,7 @@ class ManifestEntry(Strict):
 class Manifest(Strict):
     """manifest.json, written last: a bundle without it, or with any file not matching it, is unusable."""
 
-    format_version: Literal[2]
+    format_version: Literal[3]
     preset: Preset
     created: str
     files: list[ManifestEntry]

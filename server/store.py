@@ -27,7 +27,6 @@ class TrajectoryResponse(schema.Strict):
 
     attack: schema.AttackSpec
     model_ids: list[str]
-    sprites: dict[str, schema.SpritePair]
     columns: int
     image: schema.ImageTrajectories
 
@@ -63,7 +62,6 @@ def open_store(bundle_dir: Path) -> Store:
                 TrajectoryResponse(
                     attack=traj.attack,
                     model_ids=traj.model_ids,
-                    sprites=traj.sprites,
                     columns=traj.attack.steps + 1,
                     image=image,
                 )

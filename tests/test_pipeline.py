@@ -28,10 +28,13 @@ FILES = {
     "sweep.json",
     "evaluation.json",
     "images/gallery.png",
-    "images/regular_adversarial.png",
-    "images/regular_perturbation.png",
-    "images/adv_eps8_adversarial.png",
-    "images/adv_eps8_perturbation.png",
+    # the tiny preset's 20 gallery images: a strip per image, model and kind
+    *(
+        f"images/trajectories/{i:03d}-{mid}-{kind}.png"
+        for i in range(20)
+        for mid in ("regular", "adv_eps8")
+        for kind in ("adversarial", "perturbation")
+    ),
     "weights/regular.safetensors",
     "weights/adv_eps8.safetensors",
     "testset.json",

@@ -105,8 +105,8 @@ export async function initAttack({ gallery, sheet, attack, falls, modelId = "reg
     drawTile(clean, sheet, { tile, columns: gallery.columns, index: g.position });
     loadSheets(resp, modelId, figure).then(([advSheet, deltaSheet]) => {
       if (!current()) return;
-      drawStep(adv, advSheet, g.position, step, tile);
-      drawStep(delta, deltaSheet, g.position, step, tile);
+      drawStep(adv, advSheet, step, tile);
+      drawStep(delta, deltaSheet, step, tile);
     });
     const wrong = pred !== g.label;
     statRows(stats, [

@@ -88,7 +88,7 @@ export async function initDefense({ gallery, sheet, attack, run, modelIds }) {
       ]);
       side.canvas.setAttribute("aria-label", `Adversarial image for the ${modelLabel(run, side.id)} at this step`);
       loadSheets(resp, side.id, figure, ["adversarial"]).then(([advSheet]) => {
-        if (current()) drawStep(side.canvas, advSheet, g.position, step, tile);
+        if (current()) drawStep(side.canvas, advSheet, step, tile);
       });
       parts.push(
         parts.length ? "; the " : "the ",

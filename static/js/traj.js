@@ -35,11 +35,11 @@ export function modelTrajectory(resp, modelId) {
   };
 }
 
-// The sprite sheets of one model: [adversarial, perturbation]. They are the heaviest files of the
-// page (one tile per gallery image and step), so they are only fetched once `near` (the figure
-// that shows them) comes within about a screen of the viewport or is used.
+// One image's strips against one model: [adversarial, perturbation], a tile per step. They are
+// fetched only once `near` (the figure that shows them) comes within about a screen of the viewport
+// or is used, and only for the images a reader looks at.
 export function loadSheets(resp, modelId, near = null, kinds = ["adversarial", "perturbation"]) {
-  const pair = resp.sprites[modelId];
+  const pair = resp.image.sprites[modelId];
   return (near ? whenNear(near) : Promise.resolve()).then(() =>
     Promise.all(kinds.map((kind) => loadSprite(`/bundle/${pair[kind]}`))),
   );
@@ -71,9 +71,9 @@ export function whenNear(el) {
   return nearby.get(el);
 }
 
-// Draw step `step` of the image at `position` (one sprite row per gallery image, one column per step).
-export function drawStep(canvas, sheet, position, step, tile) {
-  drawTile(canvas, sheet, { tile, row: position, col: step });
+// Draw step `step` from an image's strip (one tile per step).
+export function drawStep(canvas, strip, step, tile) {
+  drawTile(canvas, strip, { tile, row: 0, col: step });
 }
 
 // draw(canvas, i): gallery image i from the gallery sprite, for pickers and the clean view.
