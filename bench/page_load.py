@@ -57,7 +57,7 @@ def one_load(browser, url: str) -> dict:
     )
     page.wait_for_timeout(300)  # anything fetched right after ready still counts as first load
     first = len(responses)
-    # then read to the end: the trajectory sprite sheets load as their figures come near
+    # then read to the end: the shown images' trajectory strips and the lab load as they come near
     for y in range(0, page.evaluate("() => document.body.scrollHeight"), 600):
         page.evaluate("(y) => window.scrollTo(0, y)", y)
         page.wait_for_timeout(30)
@@ -141,8 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         f"| **total** | {len(rows)} | {kb(total_raw)} | {kb(total_wire)} | **{kb(total_gzip)}** |",
         "",
         f"Scrolling on to the end of the article then fetches {len(runs[-1]['later'])} more files, "
-        f"{kb(sum(r['gzip'] for r in runs[-1]['later']))} KB (the trajectory sprite sheets, which "
-        "load only when sections 2 and 3 come within a screen of the viewport).",
+        f"{kb(sum(r['gzip'] for r in runs[-1]['later']))} KB (the shown image's trajectory strips and "
+        "the lab's test-set index and first page, each loaded when its figure comes within a screen).",
         "",
         f"Target: at most 1,500 KB gzip on first load; measured {kb(total_gzip)} KB "
         f"({'met' if total_gzip <= 1_500_000 else 'MISSED'}). "
