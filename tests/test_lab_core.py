@@ -43,6 +43,7 @@ def check_image(store, lab, traj, image):
     params = AttackParams(norm=spec.norm, eps=spec.eps, alpha=spec.alpha, steps=spec.steps)
     source = SourceInfo(kind="test", test_index=image.test_index, label=image.label)
     out = lab.attack(lab.images.pixels(image.test_index), params, source)  # seed: the bundle's own
+    assert out.figure_match is True  # the lab's own check agrees
     columns = spec.steps + 1
     for run, ref in zip(out.runs, image.trajectories, strict=True):
         assert run.model_id == ref.model_id

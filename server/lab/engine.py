@@ -108,10 +108,13 @@ class Lab:
         images: CifarTestSet,
         run_seed: int | None,
         reason: str | None = None,
+        figures: schema.TrajectoriesFile | None = None,
     ) -> None:
         self.models = models
         self.images = images
         self.run_seed = run_seed
+        self.figures = figures
+        self._figure_of = {im.test_index: im for im in figures.images} if figures else {}
         self.reason = reason if not models else None
         self._pool = ThreadPoolExecutor(max(1, len(models)), thread_name_prefix="lab-model")
 
@@ -132,7 +135,8 @@ class Lab:
                 raise BundleError(f"{w.path} is not loadable ResNet-18 weights ({e})") from None
             models.append(LabModel(infos[w.model_id], _prepare(module)))
         testset = CifarTestSet.from_bundle(store.bundle)
-        return cls(models, testset, run.seed, "this bundle ships no model weights")
+        figures = store.bundle.doc("trajectories.json", schema.TrajectoriesFile)
+        return cls(models, testset, run.seed, "this bundle ships no model weights", figures)
 
     def default_seed(self, test_index: int | None) -> int:
         if test_index is not None and self.run_seed is not None:
@@ -161,8 +165,30 @@ class Lab:
             tile=TILE,
             columns=resolved.steps + 1,
             runs=runs,
+            figure_match=self._figure_match(source, resolved, runs),
             seconds=round(time.perf_counter() - start, 4),
         )
+
+    def _figure_match(self, source: SourceInfo, p: ResolvedParams, runs: list[ModelRun]) -> bool | None:
+        """For an image of the article's figures attacked with their settings and seed: whether every
+        model's every step equals the precomputed one (the proof that the lab is the same code)."""
+        figure = self._figure_of.get(source.test_index) if source.test_index is not None else None
+        if figure is None or self.figures is None or self.run_seed is None:
+            return None
+        spec = self.figures.attack
+        same = (
+            p.mode == "attack"
+            and p.target is None
+            and (p.norm, p.steps, p.random_start) == (spec.norm, spec.steps, spec.random_start)
+            and abs(p.eps - spec.eps) < 1e-12
+            and spec.alpha is not None
+            and abs(p.alpha - spec.alpha) < 1e-12
+            and p.seed == trajectory_seed(self.run_seed, figure.test_index)
+        )
+        if not same:
+            return None
+        ref = {t.model_id: t for t in figure.trajectories}
+        return all(ref.get(r.model_id) == r.trajectory for r in runs)
 
     def _run(self, model: LabModel, image: np.ndarray, p: ResolvedParams, label: int | None) -> ModelRun:
         torch.set_num_threads(1)

@@ -116,6 +116,10 @@ class AttackResponse(_Strict):
     tile: int
     columns: int = Field(description="tiles per sprite row: steps + 1")
     runs: list[ModelRun]
+    figure_match: bool | None = Field(
+        description="an image of the article's figures attacked with their attack and seed: whether "
+        "every step of every model equals the precomputed trajectory; None for any other request"
+    )
     seconds: float = Field(description="server time of the attack itself")
 
 

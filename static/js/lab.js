@@ -288,9 +288,15 @@ async function run(e) {
     $("lab-seed").value = String(body.params.seed);
     await showResult(body);
     const r = body.params;
+    const figure = {
+      true: " Every step of both models equals the article's precomputed figure for this image.",
+      false: " This differs from the article's precomputed figure for this image, which it should match.",
+    }[body.figure_match] ?? "";
     setStatus(
       `Done in ${fixed(body.seconds, 2)} s: ${r.steps} steps of ${r.norm === "Linf" ? "L∞" : "L2"} PGD, ` +
-        `ε = ${epsText(r.eps, r.norm)}, α = ${epsText(r.alpha, r.norm)}, seed ${r.seed} (kept in the seed box to reuse).`,
+        `ε = ${epsText(r.eps, r.norm)}, α = ${epsText(r.alpha, r.norm)}, seed ${r.seed} (kept in the seed box to reuse).` +
+        figure,
+      body.figure_match === false ? "error" : "info",
     );
   } catch (err) {
     setStatus(`The attack failed: ${err.message}`, "error");

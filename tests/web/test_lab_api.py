@@ -117,6 +117,19 @@ def test_same_seed_same_result_and_default_seed_is_the_bundles(server, gallery_i
     assert a["runs"] == b["runs"]
 
 
+def test_the_article_settings_reproduce_the_figure_and_say_so(server, gallery_index):
+    """The lab compares a gallery image attacked with the figures' attack and seed to the bundle."""
+    _, _, traj = request(server, "/api/trajectories/0", content_type=None)
+    spec = traj["attack"]
+    article = {"norm": spec["norm"], "eps": spec["eps"], "steps": spec["steps"], "alpha": spec["alpha"]}
+    status, _, body = request(server, ATTACK, attack_body(gallery_index, **article))
+    assert status == 200 and body["figure_match"] is True
+    assert [r["trajectory"] for r in body["runs"]] == traj["image"]["trajectories"]
+    _, _, other_seed = request(server, ATTACK, attack_body(gallery_index, **article, seed=7))
+    _, _, fewer_steps = request(server, ATTACK, attack_body(gallery_index, steps=3))
+    assert other_seed["figure_match"] is None and fewer_steps["figure_match"] is None
+
+
 def test_push_toward_a_class(server, gallery_index):
     body = attack_body(gallery_index, mode="push", norm="L2", eps=4.0, steps=60, target=3, alpha=0.1)
     status, _, out = request(server, ATTACK, body)
@@ -230,6 +243,7 @@ def test_upload_png_and_jpeg(server):
         status, _, body = upload(server, image_bytes(fmt), params, ctype)
         assert status == 200, body
         assert body["source"] == {"kind": "upload", "test_index": None, "label": None}
+        assert body["figure_match"] is None
         assert body["params"]["seed"] == 3 and len(body["runs"]) == 2
         for run in body["runs"]:  # no label: each model is attacked away from its own clean prediction
             assert run["reference"] == run["trajectory"]["clean"]["pred"]

@@ -89,6 +89,20 @@ def test_gallery_attack_on_a_phone_and_errors_are_shown(browser, live_server):
     page.click("#lab-run")
     page.wait_for_selector("#lab-status[data-kind='error']", timeout=15_000)
     assert "steps" in page.text_content("#lab-status")
+    # a finger paints on the drawing pad, and the page does not scroll instead
+    page.locator("#lab-draw summary").tap()
+    pad = page.locator(".lab-pad-canvas")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    scroll = page.evaluate("window.scrollY")
+    page.touchscreen.tap(box["x"] + box["width"] * 8.5 / 32, box["y"] + box["height"] * 8.5 / 32)
+    painted = "Array.from(document.querySelector('.lab-pad-canvas').getContext('2d')"
+    painted += ".getImageData(8, 8, 1, 1).data.slice(0, 3))"
+    assert page.evaluate(painted) == [0, 0, 0]  # the default colour, black
+    assert page.evaluate("window.scrollY") == scroll
+    assert page.text_content("#lab-chosen").startswith("Chosen: your drawing")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, "the drawing pad must not scroll sideways on a phone"
     assert not errors, errors
     context.close()
 
@@ -171,3 +185,13 @@ def test_the_lab_loads_its_images_only_when_a_reader_nears_it(page):
     page.locator("#lab").scroll_into_view_if_needed()
     page.wait_for_selector("#lab[data-ready='true']", timeout=15_000)
     assert any("/api/testset" in u for u in urls) and any(u.endswith(".webp") for u in urls)
+
+
+def test_the_default_attack_on_a_figure_image_says_it_matches_the_figure(page):
+    """The lab opens on the article's first example with the article's attack: running it as it
+    is retraces the precomputed figure, and the page says so."""
+    errors = open_lab(page)
+    page.click("#lab-run")
+    page.wait_for_selector("#lab-results:not([hidden])", timeout=30_000)
+    assert "equals the article's precomputed figure" in page.text_content("#lab-status")
+    assert not errors, errors
