@@ -11,7 +11,7 @@ from precompute.train import PROBE_ALPHA, PROBE_EPS
 from precompute.trajectories import ImageAttack
 
 TESTSET_COLUMNS = 10
-TESTSET_PAGE = 100  # 320x320 px, about 140 KB: one screen of the lab's browser per request
+TESTSET_PAGE = 100  # 320x320 px, about 164 KB: one screen of the lab's browser per request
 GALLERY_COLUMNS = 10  # one class per column: row r holds the r-th image of every class
 GALLERY_RULE = (
     "gallery[i] is the (i // 10)-th test image, in test-set order, of class i % 10; "

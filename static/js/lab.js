@@ -339,7 +339,7 @@ async function drawing() {
   return new File([await state.pad.toBlob()], "drawing.png", { type: "image/png" });
 }
 
-// The lab's data (the test-set index, a 140 KB page of images) loads only when a reader scrolls
+// The lab's data (the test-set index, a 164 KB page of images) loads only when a reader scrolls
 // near it, so the article above never waits for it.
 function nearViewport(el) {
   if (!("IntersectionObserver" in window)) return Promise.resolve();
