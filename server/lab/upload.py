@@ -1,17 +1,17 @@
 """A reader's own image: decoded in memory (never written to disk), centre-cropped, resized to 32x32.
 
 Only PNG and JPEG are accepted, recognised by their bytes rather than by what the client claims.
-Pillow's decompression-bomb guard is tightened to what a 256 KB photo can honestly hold, and the
-header is checked before any pixel is decoded.
+Pillow's decompression-bomb guard stays on, and below it the header's size is checked against what
+a 256 KB photo can honestly hold before any pixel is decoded. A phone photo is turned upright by its
+EXIF orientation, and transparent pixels are shown on white, as the reader saw them.
 """
 
 from __future__ import annotations
 
 import io
-import warnings
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 MAX_UPLOAD_BYTES = 256 * 1024
 MAX_PIXELS = 4096 * 4096  # a 256 KB PNG of one flat colour can claim more; nothing real needs it
@@ -42,26 +42,31 @@ def decode_upload(data: bytes, size: int = 32) -> np.ndarray:
     if sniff(data) is None:
         raise UploadError(415, "only PNG and JPEG images are accepted")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=FORMATS) as im:
-                width, height = im.size
-                if width * height > MAX_PIXELS:
-                    raise UploadError(
-                        413, f"the image is {width}x{height} pixels; the limit is {MAX_PIXELS:,}"
-                    )
-                if width < 1 or height < 1:
-                    raise UploadError(422, "the image has no pixels")
-                im.draft("RGB", (size * 4, size * 4))  # JPEG: decode at a reduced scale, cheaply
-                rgb = im.convert("RGB")
-                rgb.load()
+        with Image.open(io.BytesIO(data), formats=FORMATS) as im:
+            width, height = im.size
+            if width * height > MAX_PIXELS:
+                raise UploadError(413, f"the image is {width}x{height} pixels; the limit is {MAX_PIXELS:,}")
+            if width < 1 or height < 1:
+                raise UploadError(422, "the image has no pixels")
+            im.draft("RGB", (size * 4, size * 4))  # JPEG: decode at a reduced scale, cheaply
+            rgb = _on_white(ImageOps.exif_transpose(im))
     except UploadError:
         raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except Image.DecompressionBombError:
         raise UploadError(413, "the image decompresses to too many pixels") from None
     except Exception:
         raise UploadError(422, "the image could not be decoded (corrupt or truncated PNG/JPEG)") from None
     side = min(rgb.size)
     left, top = (rgb.width - side) // 2, (rgb.height - side) // 2
     square = rgb.crop((left, top, left + side, top + side))
-    return np.asarray(square.resize((size, size), Image.Resampling.LANCZOS), dtype=np.uint8)
+    small = square.resize((size, size), Image.Resampling.LANCZOS, reducing_gap=3.0)  # fast, same look
+    return np.asarray(small, dtype=np.uint8)
+
+
+def _on_white(im: Image.Image) -> Image.Image:
+    """RGB, with any transparency composited onto white (convert("RGB") would show what lies under it)."""
+    if im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info:
+        rgba = im.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(white, rgba).convert("RGB")
+    return im.convert("RGB")

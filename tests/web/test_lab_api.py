@@ -4,6 +4,7 @@ queue (503) and the rate limit (429) under concurrent requests, and a bundle wit
 from __future__ import annotations
 
 import base64
+import gzip
 import http.client
 import io
 import json
@@ -128,6 +129,18 @@ def test_the_article_settings_reproduce_the_figure_and_say_so(server, gallery_in
     _, _, other_seed = request(server, ATTACK, attack_body(gallery_index, **article, seed=7))
     _, _, fewer_steps = request(server, ATTACK, attack_body(gallery_index, steps=3))
     assert other_seed["figure_match"] is None and fewer_steps["figure_match"] is None
+
+
+def test_results_are_gzipped_for_clients_that_take_gzip(server, gallery_index):
+    """The large result is encoded in the attack's worker; a gzip client gets it compressed."""
+    body = json.dumps(attack_body(gallery_index, seed=1)).encode()
+    headers = {"Content-Type": "application/json", "Accept-Encoding": "gzip"}
+    req = urllib.request.Request(server + ATTACK, body, headers)
+    with urllib.request.urlopen(req, timeout=60) as r:
+        assert r.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in r.headers["Vary"]
+        packed = gzip.decompress(r.read())
+    plain = request(server, ATTACK, attack_body(gallery_index, seed=1))[2]
+    assert json.loads(packed)["runs"] == plain["runs"]
 
 
 def test_push_toward_a_class(server, gallery_index):

@@ -1,0 +1,57 @@
+"""The reader's own image: decoded in memory, upright, transparency on white, centre-cropped to 32x32."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from server.lab.upload import MAX_PIXELS, UploadError, decode_upload
+
+
+def encoded(im: Image.Image, fmt: str, **kw) -> bytes:
+    buf = io.BytesIO()
+    im.save(buf, fmt, **kw)
+    return buf.getvalue()
+
+
+def test_centre_crop_then_resize():
+    im = Image.new("RGB", (96, 64), (0, 0, 255))
+    im.paste((255, 0, 0), (16, 0, 80, 64))  # the centred square is red, the sides blue
+    out = decode_upload(encoded(im, "PNG"))
+    assert out.shape == (32, 32, 3) and out.dtype == np.uint8
+    assert (out == [255, 0, 0]).all()
+
+
+def test_a_phone_photo_is_turned_upright_by_its_exif_orientation():
+    im = Image.new("RGB", (64, 64), (255, 255, 255))
+    im.paste((0, 0, 0), (0, 0, 64, 16))  # stored with a black band at the top ...
+    exif = Image.Exif()
+    exif[0x0112] = 6  # ... and "rotate 90 degrees clockwise to display"
+    out = decode_upload(encoded(im, "JPEG", exif=exif.tobytes(), quality=95))
+    assert out[:, -4:].mean() < 40 and out[:, :4].mean() > 215  # shown with the band on the right
+
+
+def test_transparent_pixels_are_shown_on_white():
+    im = Image.new("RGBA", (32, 32), (0, 0, 0, 0))  # fully transparent black
+    im.paste((0, 128, 0, 255), (0, 0, 16, 32))
+    out = decode_upload(encoded(im, "PNG"))
+    assert (out[:, 20:] == 255).all() and (out[:, :12] == [0, 128, 0]).all()
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [
+        (b"", 422),
+        (b"GIF89a", 415),
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 40, 422),
+        (encoded(Image.new("1", (4100, 4100)), "PNG"), 413),  # a few KB claiming 16.8 M pixels
+    ],
+)
+def test_refusals(data, status):
+    with pytest.raises(UploadError) as info:
+        decode_upload(data)
+    assert info.value.status == status
+    assert MAX_PIXELS < 4100 * 4100
