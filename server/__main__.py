@@ -19,6 +19,7 @@ from precompute.bundle import BundleError
 from server.config import Settings
 from server.export import export_site
 from server.main import create_app
+from server.routers.lab import LabConfigError
 
 log = logging.getLogger("server")
 
@@ -41,7 +42,7 @@ def _serve(argv: list[str]) -> int:
     logging.config.dictConfig(LOGGING)
     try:
         app = create_app(_settings(args.bundle))
-    except BundleError as e:
+    except (BundleError, LabConfigError) as e:
         print(f"error: cannot serve: {e}", file=sys.stderr)
         return 2
     bundle = app.state.store.bundle

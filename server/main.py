@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.templating import Jinja2Templates
 
@@ -15,8 +18,15 @@ from server.statictree import load_static
 from server.store import open_store
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    lab.teardown(app)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Raises precompute.bundle.BundleError (one line) if the bundle is missing, altered or invalid."""
+    """Raises precompute.bundle.BundleError or lab.LabConfigError (one line each) when the bundle is
+    missing, altered or invalid, or a TOUR_LAB_* setting is out of range."""
     settings = settings or Settings()
     store = open_store(settings.bundle_dir)
     app = FastAPI(
@@ -27,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         # Nothing here collects OpenTelemetry; skip FastAPI's per-request provider checks.
         telemetry={"tracing": False, "metrics": False, "logs": False},
+        lifespan=_lifespan,
     )
     app.state.store = store
     app.state.page = build_page(store)  # the article's view-model, once: a bundle it cannot read fails here

@@ -34,10 +34,6 @@ class AttackGate:
         self._lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lab-attack")
 
-    @property
-    def admitted(self) -> int:
-        return self._admitted
-
     async def run(self, fn: Callable[[], T]) -> T:
         """Run fn in the executor; raises Busy when `workers + queue` requests are already admitted."""
         with self._lock:

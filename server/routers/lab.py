@@ -79,20 +79,35 @@ ATTACK_ERRORS: dict[int | str, dict] = {
 }
 
 
-def _env_int(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
+def _env_int(name: str, default: int, minimum: int) -> int:
+    raw = os.environ.get(name, str(default))
+    if not raw.isdigit() or int(raw) < minimum:
+        raise LabConfigError(f"{name} must be a whole number of at least {minimum}, not {raw!r}")
+    return int(raw)
+
+
+class LabConfigError(ValueError):
+    """A TOUR_LAB_* setting out of range; the message is one line."""
 
 
 def setup(app: FastAPI, store: Store) -> None:
     """Load the models once and build the lab's queue and rate limit (TOUR_LAB_* overrides)."""
+    gate = AttackGate(
+        workers=_env_int("TOUR_LAB_WORKERS", 1, minimum=1), queue=_env_int("TOUR_LAB_QUEUE", 3, minimum=0)
+    )
+    limiter = RateLimiter(
+        per_minute=_env_int("TOUR_LAB_PER_MINUTE", 30, minimum=1),
+        burst=_env_int("TOUR_LAB_BURST", 10, minimum=1),
+    )
     app.state.lab = Lab.from_store(store)
-    app.state.lab_gate = AttackGate(
-        workers=_env_int("TOUR_LAB_WORKERS", 1), queue=_env_int("TOUR_LAB_QUEUE", 3)
-    )
-    app.state.lab_limiter = RateLimiter(
-        per_minute=_env_int("TOUR_LAB_PER_MINUTE", 30), burst=_env_int("TOUR_LAB_BURST", 10)
-    )
+    app.state.lab_gate, app.state.lab_limiter = gate, limiter
     app.include_router(router)
+
+
+def teardown(app: FastAPI) -> None:
+    """Stop the lab's worker threads (at server shutdown)."""
+    app.state.lab_gate.shutdown()
+    app.state.lab.close()
 
 
 def _lab(request: Request) -> Lab:

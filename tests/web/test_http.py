@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import socket
@@ -18,7 +19,7 @@ import pytest
 
 from tests.web.conftest import REPO, free_port
 
-API = ["run", "training", "gallery", "epoch-probs", "trajectories", "sweep", "evaluation"]
+API = ["run", "training", "gallery", "testset", "epoch-probs", "trajectories", "sweep", "evaluation"]
 
 
 def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
@@ -160,6 +161,26 @@ def test_refuses_to_start_on_a_damaged_bundle(
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: cannot serve: ") and reason in lines[0]
     assert "Traceback" not in proc.stderr + proc.stdout
+
+
+@pytest.mark.parametrize("setting", ["TOUR_LAB_PER_MINUTE=0", "TOUR_LAB_WORKERS=two", "TOUR_LAB_QUEUE=-1"])
+def test_refuses_to_start_on_a_lab_setting_out_of_range(tiny_bundle: Path, setting: str) -> None:
+    name, value = setting.split("=")
+    proc = subprocess.run(
+        [sys.executable, "-m", "server", "--port", str(free_port()), "--bundle", str(tiny_bundle)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, name: value},
+    )
+    assert proc.returncode == 2
+    assert (
+        proc.stderr.strip()
+        == f"error: cannot serve: {name} must be a whole number of at least "
+        + ("0" if name == "TOUR_LAB_QUEUE" else "1")
+        + f", not {value!r}"
+    )
 
 
 def test_sigterm_with_an_idle_keep_alive_connection_exits_cleanly(tiny_bundle: Path) -> None:
