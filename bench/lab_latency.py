@@ -94,7 +94,7 @@ def full_width_lab(n: int) -> dict[str, list[float]]:
         LabModel(schema.ModelInfo.model_construct(id=mid, label=mid), _prepare(ResNet18(64)))
         for mid in ("regular", "adv_eps8")
     ]
-    lab = Lab(models, {}, run_seed=0)
+    lab = Lab(models, images=None, run_seed=0)  # type: ignore[arg-type]  # in-process: no test set needed
     image = np.random.default_rng(0).integers(0, 256, (32, 32, 3), dtype=np.uint8)
     source = SourceInfo(kind="test", test_index=0, label=3)
     out: dict[str, list[float]] = {}

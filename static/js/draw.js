@@ -64,6 +64,7 @@ export function createDrawingPad({ size = 32, onChange = () => {} } = {}) {
   }
 
   canvas.addEventListener("pointerdown", (e) => {
+    if (e.button !== 0) return; // the main button, a finger or a pen tip; not a right-click
     e.preventDefault();
     canvas.setPointerCapture(e.pointerId);
     state.last = at(e);
@@ -79,8 +80,9 @@ export function createDrawingPad({ size = 32, onChange = () => {} } = {}) {
 
   function showCursor() {
     cursor.hidden = false;
-    cursor.style.left = `${(100 * state.x) / size}%`;
-    cursor.style.top = `${(100 * state.y) / size}%`;
+    const half = state.brush >> 1; // where dab() puts the brush's square
+    cursor.style.left = `${(100 * Math.max(0, state.x - half)) / size}%`;
+    cursor.style.top = `${(100 * Math.max(0, state.y - half)) / size}%`;
     cursor.style.width = cursor.style.height = `${(100 * state.brush) / size}%`;
   }
   canvas.addEventListener("keydown", (e) => {
@@ -107,18 +109,35 @@ export function createDrawingPad({ size = 32, onChange = () => {} } = {}) {
     b.setAttribute("role", "radio");
     b.setAttribute("aria-label", name);
     b.setAttribute("aria-checked", String(hex === state.color));
+    b.tabIndex = hex === state.color ? 0 : -1; // one Tab stop; arrow keys move within (a radio group)
     b.addEventListener("click", () => {
       state.color = hex;
-      for (const s of palette.children) s.setAttribute("aria-checked", String(s === b));
+      for (const s of palette.children) {
+        s.setAttribute("aria-checked", String(s === b));
+        s.tabIndex = s === b ? 0 : -1;
+      }
     });
     palette.append(b);
   }
+  palette.addEventListener("keydown", (e) => {
+    const delta = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
+    const swatches = [...palette.children];
+    const at = swatches.indexOf(document.activeElement);
+    if (!delta || at < 0) return;
+    e.preventDefault();
+    const next = swatches[(at + delta + swatches.length) % swatches.length];
+    next.focus();
+    next.click();
+  });
   const brush = el(
     "select",
     { className: "lab-pad-brush" },
     ...[1, 2, 3, 4].map((r) => el("option", { value: String(r), textContent: `${r} px`, selected: r === state.brush })),
   );
-  brush.addEventListener("change", () => (state.brush = Number(brush.value)));
+  brush.addEventListener("change", () => {
+    state.brush = Number(brush.value);
+    if (!cursor.hidden) showCursor();
+  });
   const clearButton = el("button", { type: "button", className: "lab-pad-clear", textContent: "Clear" });
   clearButton.addEventListener("click", clear);
   const tools = el("div", { className: "lab-pad-tools" }, palette, el("label", {}, "Brush ", brush), clearButton);

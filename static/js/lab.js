@@ -61,7 +61,14 @@ function syncControls() {
   if (!push && Number(steps.value) > 50) steps.value = "10";
   const target = $("lab-target");
   target.options[0].disabled = push;
-  if (push && target.value === "") target.value = "0";
+  if (push && target.value === "") {
+    target.value = "0";
+    target.dataset.forced = "true"; // push needs a target; leaving push gives the untargeted choice back
+  } else if (!push && target.dataset.forced) {
+    target.value = "";
+    delete target.dataset.forced;
+  }
+  $("lab-eps").setAttribute("aria-valuetext", epsText(Number(eps.value), norm.value));
 }
 
 function params() {
@@ -201,7 +208,8 @@ function modelPanel(run, classes) {
   };
   const clean = fig("clean");
   const adv = fig("adversarial");
-  const pert = fig(run.perturbation_scale > 0 ? `perturbation ×${fixed(0.5 / run.perturbation_scale, 0)}` : "perturbation");
+  const magnified = run.perturbation_scale > 1e-9; // eps = 0 draws plain grey: nothing to magnify
+  const pert = fig(magnified ? `perturbation ×${fixed(0.5 / run.perturbation_scale, 0)}` : "perturbation");
   const bars = document.createElement("div");
   const stats = document.createElement("p");
   stats.className = "lab-stats";
@@ -260,26 +268,26 @@ async function run(e) {
     setStatus("Choose a test image, upload one or draw one first.", "error");
     return;
   }
-  const p = params();
-  let request;
-  if (state.upload) {
-    const form = new FormData();
-    form.append("params", JSON.stringify(p));
-    form.append("image", await state.upload());
-    request = fetch("/api/lab/attack/upload", { method: "POST", body: form });
-  } else {
-    request = fetch("/api/lab/attack", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ ...p, source: state.source }),
-    });
-  }
-  state.busy = true;
-  $("lab-run").disabled = true;
+  state.busy = true; // before any await: a second click must not send a second attack
+  $("lab-run").setAttribute("aria-disabled", "true"); // not `disabled`, which would drop keyboard focus
   setStatus("Running PGD on the server…");
   try {
-    const response = await request;
-    const body = await response.json();
+    const p = params();
+    let response;
+    if (state.upload) {
+      const form = new FormData();
+      form.append("params", JSON.stringify(p));
+      form.append("image", await state.upload());
+      response = await fetch("/api/lab/attack/upload", { method: "POST", body: form });
+    } else {
+      response = await fetch("/api/lab/attack", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ ...p, source: state.source }),
+      });
+    }
+    const json = (response.headers.get("Content-Type") || "").startsWith("application/json");
+    const body = json ? await response.json() : {};
     if (!response.ok) {
       const retry = response.headers.get("Retry-After");
       setStatus(`${body.error?.message || response.statusText}${retry ? ` (retry in ${retry} s)` : ""}`, "error");
@@ -302,7 +310,7 @@ async function run(e) {
     setStatus(`The attack failed: ${err.message}`, "error");
   } finally {
     state.busy = false;
-    $("lab-run").disabled = false;
+    $("lab-run").removeAttribute("aria-disabled");
   }
 }
 
@@ -364,7 +372,7 @@ async function init() {
   let status;
   try {
     const response = await fetch("/api/lab");
-    status = await response.json();
+    status = response.ok ? await response.json() : { available: false, reason: `it answered ${response.status}` };
   } catch {
     status = { available: false, reason: "the server did not answer" };
   }
@@ -382,9 +390,21 @@ async function init() {
     $("lab-class").append(new Option(name, String(i)));
     $("lab-target").append(new Option(name, String(i)));
   }
-  const [testset, gallery] = await Promise.all(
-    ["/api/testset", "/api/gallery"].map(async (url) => (await fetch(url)).json()),
-  );
+  let testset, gallery;
+  try {
+    [testset, gallery] = await Promise.all(
+      ["/api/testset", "/api/gallery"].map(async (url) => {
+        const r = await fetch(url);
+        if (!r.ok) throw new Error(`GET ${url}: ${r.status}`);
+        return r.json();
+      }),
+    );
+  } catch (err) {
+    setStatus(`The test images could not be loaded (${err.message}); uploads and drawings still work.`, "error");
+    syncControls();
+    wireControls(root);
+    return;
+  }
   state.testset = testset;
   for (const page of testset.pages) for (const i of page.test_indices) state.labelOf.set(i, page.label);
   state.inGallery = new Set(gallery.images.map((im) => im.test_index));
@@ -401,12 +421,20 @@ async function init() {
     if (/^[0-9]+$/.test(value)) goToIndex(Number(value));
     else setStatus("A test image number is a whole number, like 42.", "error");
   });
+  wireControls(root);
+}
+
+// The controls that work without the test set: uploads, the drawing pad, the attack's settings.
+function wireControls(root) {
   $("lab-file").addEventListener("change", onFile);
   $("lab-draw").addEventListener("toggle", onDrawOpen);
   for (const el of document.querySelectorAll('input[name="lab-mode"]')) el.addEventListener("change", syncControls);
   $("lab-norm").addEventListener("change", syncControls);
+  $("lab-target").addEventListener("change", () => delete $("lab-target").dataset.forced); // the reader's own
   $("lab-eps").addEventListener("input", () => {
-    $("lab-eps-out").textContent = epsText(Number($("lab-eps").value), $("lab-norm").value);
+    const text = epsText(Number($("lab-eps").value), $("lab-norm").value);
+    $("lab-eps-out").textContent = text;
+    $("lab-eps").setAttribute("aria-valuetext", text);
   });
   $("lab-form").addEventListener("submit", run);
   root.dataset.ready = "true";

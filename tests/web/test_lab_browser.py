@@ -161,6 +161,9 @@ def test_draw_an_image_with_pointer_and_keyboard_and_attack_it(page):
     assert page.evaluate(pixel, [15, 2]) == [255, 255, 255]  # untouched
     assert page.text_content("#lab-chosen").startswith("Chosen: your drawing")
     # keyboard: the cursor starts mid-pad; Up twice, then Space paints in the chosen colour
+    page.click(".lab-pad-swatch[aria-label='red']")
+    page.keyboard.press("ArrowRight")  # the palette is one radio group: arrows move the choice
+    assert page.get_attribute(".lab-pad-swatch[aria-label='orange']", "aria-checked") == "true"
     page.click(".lab-pad-swatch[aria-label='blue']")
     pad.focus()
     page.keyboard.press("ArrowUp")
@@ -194,4 +197,23 @@ def test_the_default_attack_on_a_figure_image_says_it_matches_the_figure(page):
     page.click("#lab-run")
     page.wait_for_selector("#lab-results:not([hidden])", timeout=30_000)
     assert "equals the article's precomputed figure" in page.text_content("#lab-status")
+    assert not errors, errors
+
+
+def test_push_toward_a_class_then_back_to_an_untargeted_attack(page):
+    errors = open_lab(page)
+    page.check("input[name='lab-mode'][value='push']")
+    assert page.input_value("#lab-norm") == "L2" and page.input_value("#lab-target") == "0"
+    page.select_option("#lab-target", "3")
+    page.fill("#lab-steps", "6")
+    with page.expect_response("**/api/lab/attack", timeout=30_000) as response:
+        page.click("#lab-run")
+    sent = response.value.request.post_data_json
+    assert sent["mode"] == "push" and sent["target"] == 3 and sent["norm"] == "L2"
+    page.wait_for_selector("#lab-results:not([hidden])", timeout=30_000)
+    assert page.locator(".lab-model").count() == 2
+    assert "6 steps of L2 PGD" in page.text_content("#lab-status")
+    # a target the reader chose stays; push mode's forced default would not
+    page.check("input[name='lab-mode'][value='attack']")
+    assert page.input_value("#lab-target") == "3"
     assert not errors, errors
