@@ -131,7 +131,7 @@ def load_bundle(root: Path) -> Bundle:
 
 
 def _check_references(docs: dict[str, BaseModel], files: dict[str, bytes]) -> None:
-    """Every file a document points to must be in the manifest."""
+    """Every file a document points to must be in the manifest, and testset.json must cover the test set."""
     gallery = docs["gallery.json"]
     traj = docs["trajectories.json"]
     run = docs["run.json"]

@@ -7,6 +7,7 @@ import { eps255, fixed } from "./format.js";
 import { loadSprite, tileCanvas, drawTile } from "./pixels.js";
 import { createProbBars, summarize } from "./probbars.js";
 import { createStepper } from "./stepper.js";
+import { whenNear } from "./traj.js";
 
 const $ = (id) => document.getElementById(id);
 const MODES = {
@@ -347,28 +348,10 @@ async function drawing() {
   return new File([await state.pad.toBlob()], "drawing.png", { type: "image/png" });
 }
 
-// The lab's data (the test-set index, a 164 KB page of images) loads only when a reader scrolls
-// near it, so the article above never waits for it.
-function nearViewport(el) {
-  if (!("IntersectionObserver" in window)) return Promise.resolve();
-  return new Promise((resolve) => {
-    const seen = new IntersectionObserver(
-      (entries) => {
-        if (entries.some((e) => e.isIntersecting)) {
-          seen.disconnect();
-          resolve();
-        }
-      },
-      { rootMargin: "800px 0px" },
-    );
-    seen.observe(el);
-  });
-}
-
 async function init() {
   const root = $("lab");
   if (!root || !$("lab-form")) return;
-  await nearViewport(root);
+  await whenNear(root); // its data (the test-set index, a 164 KB page of images) waits for the reader
   let status;
   try {
     const response = await fetch("/api/lab");

@@ -138,6 +138,18 @@ def damaged_copy(tiny_bundle: Path, tmp_path: Path, how: str) -> Path:
     return root
 
 
+def start_server(bundle: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`python -m server` on `bundle`, expected to refuse and exit at once."""
+    return subprocess.run(
+        [sys.executable, "-m", "server", "--port", str(free_port()), "--bundle", str(bundle)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+    )
+
+
 @pytest.mark.parametrize(
     ("how", "reason"),
     [
@@ -149,14 +161,7 @@ def damaged_copy(tiny_bundle: Path, tmp_path: Path, how: str) -> Path:
 def test_refuses_to_start_on_a_damaged_bundle(
     tiny_bundle: Path, tmp_path: Path, how: str, reason: str
 ) -> None:
-    root = damaged_copy(tiny_bundle, tmp_path, how)
-    proc = subprocess.run(
-        [sys.executable, "-m", "server", "--port", str(free_port()), "--bundle", str(root)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = start_server(damaged_copy(tiny_bundle, tmp_path, how))
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: cannot serve: ") and reason in lines[0]
@@ -166,14 +171,7 @@ def test_refuses_to_start_on_a_damaged_bundle(
 @pytest.mark.parametrize("setting", ["TOUR_LAB_PER_MINUTE=0", "TOUR_LAB_WORKERS=two", "TOUR_LAB_QUEUE=-1"])
 def test_refuses_to_start_on_a_lab_setting_out_of_range(tiny_bundle: Path, setting: str) -> None:
     name, value = setting.split("=")
-    proc = subprocess.run(
-        [sys.executable, "-m", "server", "--port", str(free_port()), "--bundle", str(tiny_bundle)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, name: value},
-    )
+    proc = start_server(tiny_bundle, {name: value})
     assert proc.returncode == 2
     assert (
         proc.stderr.strip()
