@@ -76,6 +76,16 @@ def random_start(x: torch.Tensor, eps: float, norm: str, seed: int | Sequence[in
     return torch.cat(parts).to(device=x.device, dtype=x.dtype)
 
 
+def _step(x: torch.Tensor, x_adv: torch.Tensor, grad: torch.Tensor, *, eps: float, alpha: float, norm: str):
+    """One ascent step along `grad`, projected onto the eps-ball around x and clipped to [0, 1]."""
+    if norm == "Linf":
+        step = alpha * grad.sign()
+    else:
+        step = alpha * grad / _flat_norm(grad).clamp_min(1e-12)
+    delta = project(x_adv.detach() + step - x, eps, norm)
+    return (x + delta).clamp(0, 1).detach()
+
+
 def pgd(
     model: nn.Module,
     x: torch.Tensor,
@@ -122,12 +132,7 @@ def pgd(
                     break
                 loss = sign * F.cross_entropy(logits.float(), goal, reduction="sum")
                 (grad,) = torch.autograd.grad(loss, x_adv)
-            if norm == "Linf":
-                step = alpha * grad.sign()
-            else:
-                step = alpha * grad / _flat_norm(grad).clamp_min(1e-12)
-            delta = project(x_adv.detach() + step - x, eps, norm)
-            x_adv = (x + delta).clamp(0, 1).detach()
+            x_adv = _step(x, x_adv, grad, eps=eps, alpha=alpha, norm=norm)
     if not record:
         return AttackResult(x_adv.detach())
     return AttackResult(x_adv.detach(), iterates, logits_seen, losses)
@@ -136,3 +141,53 @@ def pgd(
 def fgsm(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, eps: float) -> torch.Tensor:
     """Goodfellow et al. (2015): one signed-gradient step of size eps from the clean image."""
     return pgd(model, x, y, eps=eps, alpha=eps, steps=1, random_init=False).x_adv
+
+
+def nfgsm(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, eps: float, noise: float, gen: torch.Generator
+) -> torch.Tensor:
+    """N-FGSM (de Jorge et al., 2022): uniform noise in +-noise, then one signed step of size eps, with no
+    projection back to the eps-ball. It is PGD's one-step case from an explicit start, in a ball of
+    radius noise + eps that the step can never leave; the noise keeps single-step training from the
+    catastrophic overfitting that FGSM with a random start shows at eps >= 8/255."""
+    start = (torch.rand(x.shape, generator=gen) * 2 - 1).mul_(noise).to(x)
+    return pgd(model, x, y, eps=noise + eps, alpha=eps, steps=1, start=start).x_adv
+
+
+def pgd_survival(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    eps: float,
+    alpha: float,
+    steps: int,
+    seeds: Sequence[int],
+) -> torch.Tensor:
+    """L-inf PGD for evaluation: per image, how many of (clean, x_0, ..., x_steps) in a row the model
+    classifies correctly, 0 ... steps + 2. An attacker keeps any iterate that fools the model, so an
+    image counts as robust under PGD-k iff its count is >= k + 2; a fooled image leaves the batch, which
+    makes PGD-50 on a regular model cost about what its first step costs. Per-image seeds give every
+    image the same start whatever batch it is in."""
+    x = x.detach()
+    count = torch.zeros(len(x), dtype=torch.long, device=x.device)
+    with eval_mode(model):
+        with torch.no_grad():
+            alive = (model(x).argmax(1) == y).nonzero().squeeze(1)
+        count[alive] = 1
+        x_adv = (x + project(random_start(x, eps, "Linf", seeds), eps, "Linf")).clamp(0, 1)
+        for k in range(steps + 1):
+            if len(alive) == 0:
+                break
+            xa = x_adv[alive].requires_grad_(k < steps)
+            with torch.set_grad_enabled(k < steps):
+                logits = model(xa)
+                ok = logits.argmax(1) == y[alive]
+                count[alive[ok]] += 1
+                if k == steps:
+                    break
+                loss = F.cross_entropy(logits.float()[ok], y[alive][ok], reduction="sum")
+                (grad,) = torch.autograd.grad(loss, xa)
+            x_adv[alive] = _step(x[alive], xa, grad, eps=eps, alpha=alpha, norm="Linf")
+            alive = alive[ok]
+    return count

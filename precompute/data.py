@@ -212,3 +212,17 @@ def gallery_indices(y_test: np.ndarray, size: int) -> list[int]:
             raise DataError(f"the test set has only {len(members)} images of class {i % 10}")
         out.append(int(members[i // 10]))
     return out
+
+
+def examples_first(n_pool: int, correct: list[bool]) -> list[int]:
+    """The gallery's order as positions into the pool of `gallery_indices`: row 0 takes, for each class,
+    its first pool image that `correct` marks (the regular model classifies it right), or its first
+    image if none is; each class's other images follow in test order, one row each."""
+    rows = n_pool // 10
+    table = [[0] * 10 for _ in range(rows)]
+    for c in range(10):
+        members = [r * 10 + c for r in range(rows)]
+        pick = next((p for p in members if correct[p]), members[0])
+        for r, p in enumerate([pick, *(m for m in members if m != pick)]):
+            table[r][c] = p
+    return [p for row in table for p in row]

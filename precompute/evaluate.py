@@ -1,9 +1,8 @@
-"""Accuracy under no attack, PGD or AutoAttack, batched over uint8 test tensors on the device.
+"""Accuracy under no attack, PGD, or APGD-CE then APGD-T, batched over uint8 test tensors on the device.
 
-A PGD run with `record` yields the iterate after every step, and the iterate after k steps of a
-long run *is* PGD-k's output from the same start (the step size does not depend on the step
-count), so one PGD-100 run gives the whole accuracy-vs-steps curve and the PGD-10 and PGD-50
-numbers on the same images.
+Every accuracy comes back as a schema.Accuracy (correct of n, with its Wilson interval). PGD runs
+report, per image, how many iterates in a row the model got right (`pgd_survival`), so one PGD-50 run
+gives PGD-10, PGD-50 and the accuracy-after-k-steps curve on the same images.
 """
 
 from __future__ import annotations
@@ -14,26 +13,38 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from precompute.attacks import eval_mode, pgd
+from precompute import schema
+from precompute.attacks import eval_mode, pgd_survival
 from precompute.runtime import autocast, derive_seed, to_input
 
 
 @dataclass(frozen=True)
 class Score:
-    accuracy: float
+    accuracy: schema.Accuracy
     loss: float
 
 
+def accuracy(ok: torch.Tensor) -> schema.Accuracy:
+    """A boolean tensor of per-image outcomes -> correct of n with its interval."""
+    return schema.Accuracy.of(int(ok.sum()), len(ok))
+
+
 @torch.no_grad()
-def clean_score(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int) -> Score:
-    correct, loss = 0, 0.0
+def clean_outcomes(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int):
+    """(per-image correctness, mean cross-entropy) on clean images."""
+    ok, loss = [], 0.0
     with eval_mode(model):
         for i in range(0, len(x), batch):
             with autocast(x.device):
                 logits = model(to_input(x[i : i + batch])).float()
-            correct += int((logits.argmax(1) == y[i : i + batch]).sum())
+            ok.append(logits.argmax(1) == y[i : i + batch])
             loss += float(F.cross_entropy(logits, y[i : i + batch], reduction="sum"))
-    return Score(correct / len(x), loss / len(x))
+    return torch.cat(ok), loss / len(x)
+
+
+def clean_score(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int) -> Score:
+    ok, loss = clean_outcomes(model, x, y, batch)
+    return Score(accuracy(ok), loss)
 
 
 @torch.no_grad()
@@ -42,7 +53,12 @@ def probabilities(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
         return model(to_input(x)).float().softmax(1).cpu()
 
 
-def pgd_accuracy(
+def image_seeds(seed: int, first_index: int, n: int) -> list[int]:
+    """One random-start seed per image, from its index: a number does not depend on the batching."""
+    return [derive_seed(seed, i) for i in range(first_index, first_index + n)]
+
+
+def survival(
     model: nn.Module,
     x: torch.Tensor,
     y: torch.Tensor,
@@ -52,55 +68,70 @@ def pgd_accuracy(
     steps: int,
     seed: int,
     batch: int,
-) -> float:
-    """Accuracy on PGD-`steps` adversarial examples; batch b starts from seed (seed, b)."""
-    return pgd_step_accuracies(model, x, y, eps=eps, alpha=alpha, steps=(steps,), seed=seed, batch=batch)[0]
+) -> torch.Tensor:
+    """`pgd_survival` over batches of uint8 images; x[i] is image i of its split."""
+    seeds = image_seeds(seed, 0, len(x))
+    parts = []
+    for i in range(0, len(x), batch):
+        with autocast(x.device):
+            parts.append(
+                pgd_survival(
+                    model,
+                    to_input(x[i : i + batch]),
+                    y[i : i + batch],
+                    eps=eps,
+                    alpha=alpha,
+                    steps=steps,
+                    seeds=seeds[i : i + batch],
+                )
+            )
+    return torch.cat(parts).cpu()
 
 
-def pgd_step_accuracies(
+def pgd_accuracy(
+    model, x, y, *, eps: float, alpha: float, steps: int, seed: int, batch: int
+) -> schema.Accuracy:
+    """Accuracy under PGD-`steps`: right at the clean image and every iterate."""
+    return accuracy(
+        survival(model, x, y, eps=eps, alpha=alpha, steps=steps, seed=seed, batch=batch) >= steps + 2
+    )
+
+
+def apgd_outcomes(
     model: nn.Module,
     x: torch.Tensor,
     y: torch.Tensor,
+    ok: torch.Tensor,
     *,
-    eps: float,
-    alpha: float,
-    steps: tuple[int, ...],
-    seed: int,
+    spec: schema.AttackSpec,
     batch: int,
-) -> list[float]:
-    """Accuracy after each of `steps` PGD steps, all read off one run of max(steps) steps."""
-    longest = max(steps)
-    correct = torch.zeros(len(steps), dtype=torch.long)
-    for b, i in enumerate(range(0, len(x), batch)):
-        xb, yb = to_input(x[i : i + batch]), y[i : i + batch]
-        with autocast(x.device):
-            run = pgd(
-                model, xb, yb, eps=eps, alpha=alpha, steps=longest, seed=derive_seed(seed, b), record=True
-            )
-        for j, k in enumerate(steps):
-            correct[j] += int((run.logits[k].argmax(1) == yb).sum())
-    return (correct.double() / len(x)).tolist()
+) -> torch.Tensor:
+    """Which of the images in `ok` survive APGD-CE or APGD-T (torchattacks, fp32, eval mode).
 
-
-def autoattack_accuracy(
-    model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, eps: float, seed: int, steps: int, queries: int
-) -> float:
-    """AutoAttack, standard version (Croce & Hein, 2020), through torchattacks; fp32, eval mode.
-
-    `steps` and `queries` set the budgets of its four attacks; torchattacks' standard ones are
-    10 and 5000, anything else (the tiny preset) is written onto the attacks it built.
+    Only images still correct are attacked, as AutoAttack does: the attack cannot help an image the
+    model already gets wrong, and the dearest part, APGD-T's nine targeted runs, then costs in
+    proportion to the robust images alone.
     """
     import torchattacks
 
+    out = ok.clone().cpu()
+    idx = ok.nonzero().squeeze(1).cpu()
     with eval_mode(model):
-        attack = torchattacks.AutoAttack(
-            model, norm="Linf", eps=eps, version="standard", n_classes=10, seed=seed
-        )
-        for part in attack._autoattack.attacks:
-            if hasattr(part, "steps"):
-                part.steps = steps
-            if hasattr(part, "n_queries"):
-                part.n_queries = queries
-        x_adv = attack(to_input(x).contiguous(), y)
-        with torch.no_grad():
-            return float((model(x_adv).argmax(1) == y).double().mean())
+        if spec.name == "APGD-CE":
+            attack = torchattacks.APGD(
+                model, norm=spec.norm, eps=spec.eps, steps=spec.steps, n_restarts=1, loss="ce", seed=spec.seed
+            )
+        elif spec.name == "APGD-T":
+            attack = torchattacks.APGDT(
+                model, norm=spec.norm, eps=spec.eps, steps=spec.steps, n_restarts=1, seed=spec.seed
+            )
+            attack.n_target_classes = spec.targets
+        else:
+            raise ValueError(f"not an APGD spec: {spec.name}")
+        for i in range(0, len(idx), batch):
+            part = idx[i : i + batch]
+            xb, yb = to_input(x[part.to(x.device)]).contiguous(), y[part.to(y.device)]
+            x_adv = attack(xb, yb)
+            with torch.no_grad():
+                out[part] = (model(x_adv).argmax(1) == yb).cpu()
+    return out

@@ -7,15 +7,16 @@ import numpy as np
 from precompute import schema
 from precompute.config import PipelineConfig, TrainConfig, madry_alpha
 from precompute.sprites import png, sheet, webp
-from precompute.train import PROBE_ALPHA, PROBE_EPS
 from precompute.trajectories import ImageAttack
 
 TESTSET_COLUMNS = 10
 TESTSET_PAGE = 100  # 320x320 px, about 164 KB: one screen of the lab's browser per request
 GALLERY_COLUMNS = 10  # one class per column: row r holds the r-th image of every class
 GALLERY_RULE = (
-    "gallery[i] is the (i // 10)-th test image, in test-set order, of class i % 10; "
-    "the first 10 (one per class) are the examples"
+    "the gallery holds the first 10 test images of every class, in test-set order; its first row, the "
+    "examples, holds for each class the first of these that the regular model classifies correctly "
+    "(the first image if it gets none right), so the article opens on images the model knows; "
+    "gallery[10 * r + c] is the r-th of class c's remaining images after its example is taken out"
 )
 
 
@@ -38,7 +39,20 @@ def madry_pgd(eps: float, steps: int, seed: int) -> schema.AttackSpec:
 
 
 def train_attack(cfg: TrainConfig, train_eps: float, seed: int) -> schema.AttackSpec | None:
-    return madry_pgd(train_eps, cfg.train_attack_steps, seed) if train_eps > 0 else None
+    if train_eps == 0:
+        return None
+    if cfg.attack == "nfgsm":
+        return schema.AttackSpec(
+            name="N-FGSM",
+            norm="Linf",
+            eps=train_eps,
+            alpha=train_eps,
+            steps=1,
+            random_start=True,
+            noise=cfg.nfgsm_noise * train_eps,
+            seed=seed,
+        )
+    return madry_pgd(train_eps, cfg.train_attack_steps, seed)
 
 
 def selection(cfg: TrainConfig, train_eps: float, n_holdout: int, seed: int) -> schema.Measurement:
@@ -57,8 +71,8 @@ def probe_measurements(
     attack = schema.AttackSpec(
         name="PGD",
         norm="Linf",
-        eps=PROBE_EPS,
-        alpha=PROBE_ALPHA,
+        eps=cfg.probe_eps,
+        alpha=cfg.probe_alpha,
         steps=cfg.eval_pgd_steps,
         random_start=True,
         seed=seed,
@@ -139,7 +153,7 @@ def trajectories(
 def shared_probe_config(cfg: PipelineConfig) -> TrainConfig:
     """The per-epoch test measurements must be the same for every model to share one caption."""
     configs = [cfg.train, cfg.robust_train, cfg.regular_train]
-    keys = ("eval_clean_n", "eval_pgd_n", "eval_pgd_steps")
+    keys = ("eval_clean_n", "eval_pgd_n", "eval_pgd_steps", "probe_eps", "probe_alpha")
     if any(getattr(c, k) != getattr(configs[0], k) for c in configs for k in keys):
         raise ValueError("every model must use the same per-epoch test measurements (eval_*)")
     return configs[0]

@@ -1,4 +1,10 @@
-"""The headline numbers of one model: clean, PGD-10, PGD-50, AutoAttack, and accuracy vs PGD steps."""
+"""The headline numbers of one model: clean, PGD-10 and PGD-50, APGD-CE then APGD-T, accuracy vs steps.
+
+One evaluation set per measure, the same first test images for every model and attack. The PGD
+numbers and the steps curve are read off one PGD-50 run; the APGD check runs on its own (smaller)
+first images, and the clean and PGD-10 outcomes of exactly those images are reported beside it, so
+"APGD-CE + APGD-T <= PGD-10 <= clean" can be checked on the same images.
+"""
 
 from __future__ import annotations
 
@@ -9,79 +15,76 @@ from torch import nn
 
 from precompute import schema
 from precompute.config import EvalConfig
-from precompute.evaluate import autoattack_accuracy, clean_score, pgd_step_accuracies
+from precompute.evaluate import accuracy, apgd_outcomes, clean_outcomes, survival
 from precompute.runtime import derive_seed
 
-ALPHA = 2 / 255  # PGD step at eps 8/255 in every headline number
 
-
-def _pgd_spec(cfg: EvalConfig, steps: int, seed: int) -> schema.AttackSpec:
+def pgd_spec(cfg: EvalConfig, steps: int, seed: int) -> schema.AttackSpec:
     return schema.AttackSpec(
-        name="PGD", norm="Linf", eps=cfg.eps, alpha=ALPHA, steps=steps, random_start=True, seed=seed
+        name="PGD", norm="Linf", eps=cfg.eps, alpha=cfg.alpha, steps=steps, random_start=True, seed=seed
     )
 
 
-def _test(n: int, attack: schema.AttackSpec | None = None) -> schema.Measurement:
-    return schema.Measurement(split="test", first_index=0, n_images=n, attack=attack)
+def apgd_specs(cfg: EvalConfig, seed: int) -> tuple[schema.AttackSpec, schema.AttackSpec]:
+    common = {"norm": "Linf", "eps": cfg.eps, "steps": cfg.apgd_steps, "random_start": True, "seed": seed}
+    return schema.AttackSpec(name="APGD-CE", **common), schema.AttackSpec(
+        name="APGD-T", targets=cfg.apgd_targets, **common
+    )
+
+
+def _test(n: int, attack: schema.AttackSpec | None = None, then: schema.AttackSpec | None = None):
+    return schema.Measurement(split="test", first_index=0, n_images=n, attack=attack, followed_by=then)
 
 
 def evaluate_model(
     model: nn.Module, model_id: str, x: torch.Tensor, y: torch.Tensor, cfg: EvalConfig, seed: int
 ) -> schema.ModelEvaluation:
     """x, y: the whole test set (uint8 NCHW on the device); each number uses its configured prefix."""
-    n = len(x) if cfg.n is None else min(cfg.n, len(x))
-    results = []
+    results: list[schema.EvalResult] = []
 
-    def add(name: str, accuracy: float, measurement: schema.Measurement, start: float) -> None:
-        seconds = time.perf_counter() - start
-        results.append(
-            schema.EvalResult(name=name, accuracy=accuracy, measurement=measurement, seconds=seconds)
-        )
+    def result(name, ok, measurement, start: float | None) -> schema.EvalResult:
+        """start None: read off a run already timed, which costs nothing more."""
+        seconds = 0.0 if start is None else time.perf_counter() - start
+        return schema.EvalResult(name=name, accuracy=accuracy(ok), measurement=measurement, seconds=seconds)
 
+    n = len(x) if cfg.clean_n is None else min(cfg.clean_n, len(x))
     start = time.perf_counter()
-    add("clean", clean_score(model, x[:n], y[:n], cfg.batch).accuracy, _test(n), start)
+    clean_ok = clean_outcomes(model, x[:n], y[:n], cfg.batch)[0].cpu()
+    results.append(result("clean", clean_ok, _test(n), start))
 
-    start = time.perf_counter()
+    n_pgd = min(cfg.pgd_n, len(x))
+    short, long = cfg.pgd_steps
     pgd_seed = derive_seed(seed, "final_pgd")
-    pgd10, pgd50 = pgd_step_accuracies(
-        model, x[:n], y[:n], eps=cfg.eps, alpha=ALPHA, steps=(10, 50), seed=pgd_seed, batch=cfg.batch
-    )
-    # One PGD-50 run yields both (PGD-10 is its 10th iterate); both report that run's seconds.
-    add("PGD-10", pgd10, _test(n, _pgd_spec(cfg, 10, pgd_seed)), start)
-    add("PGD-50", pgd50, _test(n, _pgd_spec(cfg, 50, pgd_seed)), start)
-
-    n_aa = min(cfg.autoattack_n, len(x))
     start = time.perf_counter()
-    aa = autoattack_accuracy(
-        model,
-        x[:n_aa],
-        y[:n_aa],
-        eps=cfg.eps,
-        seed=seed,
-        steps=cfg.autoattack_steps,
-        queries=cfg.autoattack_queries,
+    count = survival(
+        model, x[:n_pgd], y[:n_pgd], eps=cfg.eps, alpha=cfg.alpha, steps=long, seed=pgd_seed, batch=cfg.batch
     )
-    aa_spec = schema.AttackSpec(
-        name="AutoAttack", norm="Linf", eps=cfg.eps, steps=cfg.autoattack_steps, random_start=True, seed=seed
-    )
-    add("AutoAttack", aa, _test(n_aa, aa_spec), start)
+    # One PGD-50 run yields both (PGD-10 is its first 10 steps); both report that run's seconds.
+    for k in (short, long):
+        results.append(result(f"PGD-{k}", count >= k + 2, _test(n_pgd, pgd_spec(cfg, k, pgd_seed)), start))
 
-    n_curve = min(cfg.steps_curve_n, len(x))
-    curve_seed = derive_seed(seed, "steps_curve")
-    accs = pgd_step_accuracies(
-        model,
-        x[:n_curve],
-        y[:n_curve],
-        eps=cfg.eps,
-        alpha=ALPHA,
-        steps=(0, *cfg.steps_curve),
-        seed=curve_seed,
-        batch=cfg.batch,
-    )
-    curve = [schema.StepsPoint(steps=k, accuracy=a) for k, a in zip((0, *cfg.steps_curve), accs, strict=True)]
+    correct = count >= 1
+    curve = [
+        schema.StepsPoint(steps=k, accuracy=accuracy(count[correct] >= k + 2))
+        for k in range(cfg.curve_steps + 1)
+    ]
+
+    n_ap = min(cfg.apgd_n, n_pgd)
+    ce, targeted = apgd_specs(cfg, seed)
+    start = time.perf_counter()
+    after_ce = apgd_outcomes(model, x[:n_ap], y[:n_ap], correct[:n_ap], spec=ce, batch=cfg.batch)
+    ce_result = result("APGD-CE", after_ce, _test(n_ap, ce), start)
+    after_t = apgd_outcomes(model, x[:n_ap], y[:n_ap], after_ce, spec=targeted, batch=cfg.batch)
+    same = [
+        result("clean", correct[:n_ap], _test(n_ap), None),
+        result(f"PGD-{short}", count[:n_ap] >= short + 2, _test(n_ap, pgd_spec(cfg, short, pgd_seed)), None),
+        ce_result,
+        result("APGD-CE + APGD-T", after_t, _test(n_ap, ce, targeted), start),
+    ]
     return schema.ModelEvaluation(
         model_id=model_id,
         results=results,
+        same_images=same,
         steps_curve=curve,
-        steps_measurement=_test(n_curve, _pgd_spec(cfg, max(cfg.steps_curve), curve_seed)),
+        steps_measurement=_test(n_pgd, pgd_spec(cfg, cfg.curve_steps, pgd_seed)),
     )

@@ -21,7 +21,8 @@ from tqdm import tqdm
 from precompute import schema
 from precompute.bundle import atomic_write_bytes, dump_json, write_manifest
 from precompute.config import SHOWN_IDS, TEST_EPS_255, TRAIN_EPS_255, PipelineConfig, model_id
-from precompute.data import Cifar, gallery_indices, load_cifar, split, synthetic_cifar
+from precompute.data import Cifar, examples_first, gallery_indices, load_cifar, split, synthetic_cifar
+from precompute.evaluate import probabilities
 from precompute.export import (
     gallery,
     label,
@@ -33,6 +34,7 @@ from precompute.export import (
     trajectories,
 )
 from precompute.final_eval import evaluate_model
+from precompute.isa import capability, host_isa
 from precompute.model import parameter_count
 from precompute.provenance import device_name, git_state, now, versions
 from precompute.runtime import derive_seed, nchw, one_thread
@@ -129,7 +131,7 @@ def run(cfg: PipelineConfig, data_spec: str, device: torch.device, out: Path, wo
     commit, dirty = git_state(REPO)  # the code as it starts, not as the tree is when it ends
     cifar = load_data(data_spec)
     splits = split(cifar, cfg.data.n_train, cfg.data.n_holdout)
-    gallery_idx = gallery_indices(splits.y_test, cfg.trajectories.gallery_size)
+    pool = gallery_indices(splits.y_test, cfg.trajectories.gallery_size)
     source = schema.DataSource(
         kind=cifar.kind,
         sha256=cifar.sha256,
@@ -140,7 +142,6 @@ def run(cfg: PipelineConfig, data_spec: str, device: torch.device, out: Path, wo
     _check_work_dir(ws, {"config": cfg.as_dict(), "data": source.model_dump()})
     probe = shared_probe_config(cfg)
     n_probe = max(probe.eval_clean_n, probe.eval_pgd_n)
-    examples = gallery_idx[:10]
     data = TrainData(
         x_train=nchw(splits.x_train, device),
         y_train=torch.from_numpy(splits.y_train).to(device),
@@ -148,7 +149,7 @@ def run(cfg: PipelineConfig, data_spec: str, device: torch.device, out: Path, wo
         y_holdout=torch.from_numpy(splits.y_holdout).to(device),
         x_test=nchw(splits.x_test[:n_probe], device),
         y_test=torch.from_numpy(splits.y_test[:n_probe]).to(device),
-        x_examples=nchw(splits.x_test[examples], device),
+        x_gallery=nchw(splits.x_test[pool], device),
     )
     timings.append(schema.StageTiming(name="data", wall_seconds=time.perf_counter() - start))
 
@@ -165,6 +166,10 @@ def run(cfg: PipelineConfig, data_spec: str, device: torch.device, out: Path, wo
         )
     weights = {mid: export_bytes(r.best, cfg.train_config(mid).width, mid) for mid, r in results.items()}
     models = {mid: model_from_bytes(w) for mid, w in weights.items()}
+    order = examples_first(
+        len(pool), _clean_correct(models["regular"], splits.x_test[pool], splits.y_test[pool])
+    )
+    gallery_idx = [pool[p] for p in order]
 
     traj_files = run_stage(
         ws,
@@ -183,7 +188,9 @@ def run(cfg: PipelineConfig, data_spec: str, device: torch.device, out: Path, wo
     for name in (*(f"train_{model_id(e)}" for e in TRAIN_EPS_255), "trajectories", "sweep", "evaluation"):
         timings.append(ws.load(name)[1])
     infos = {model_id(e): _model_info(cfg, e, results[model_id(e)], source.n_holdout) for e in TRAIN_EPS_255}
-    files = _bundle_files(cfg, infos, results, weights, source, splits.x_test, splits.y_test, gallery_idx)
+    files = _bundle_files(
+        cfg, infos, results, weights, source, splits.x_test, splits.y_test, gallery_idx, order
+    )
     files.update(traj_files)
     files["sweep.json"] = sweep_files["sweep.json"]
     files["evaluation.json"] = eval_files["evaluation.json"]
@@ -195,6 +202,13 @@ def run(cfg: PipelineConfig, data_spec: str, device: torch.device, out: Path, wo
     return schema.Manifest.model_validate_json((out / "manifest.json").read_bytes())
 
 
+def _clean_correct(model, images: np.ndarray, labels: np.ndarray) -> list[bool]:
+    """The exported (fp32, CPU) model's verdict on each image, on one thread like the trajectories."""
+    with one_thread():
+        probs = probabilities(model.cpu(), nchw(images, torch.device("cpu")))
+    return (probs.argmax(1).numpy() == labels).tolist()
+
+
 def _train_stage(cfg: PipelineConfig, ws: Workspace, data: TrainData, mid: str, eps255: int):
     tcfg = cfg.train_config(mid)
     ckpt = ws.root / "train" / mid / "checkpoint.safetensors"
@@ -204,7 +218,8 @@ def _train_stage(cfg: PipelineConfig, ws: Workspace, data: TrainData, mid: str, 
     def on_epoch(s: TrainState) -> None:
         atomic_write_bytes(ckpt, state_to_bytes(s, ("model", "momentum", "best")))
         bar.update(1)
-        bar.set_postfix(clean=s.history[-1]["clean_acc"], pgd=s.history[-1]["pgd_acc"])
+        last = s.history[-1]
+        bar.set_postfix(clean=last["clean_acc"]["value"], pgd=last["pgd_acc"]["value"])
 
     final = train(tcfg, eps255 / 255, data, seed=cfg.seed, model_id=mid, state=state, on_epoch=on_epoch)
     bar.close()
@@ -257,7 +272,7 @@ def _evaluation_stage(
 ):
     evaluations = [
         evaluate_model(models[mid].to(device), mid, x_test, y_test, cfg.evaluation, cfg.seed)
-        for mid in tqdm(SHOWN_IDS, desc="evaluation", unit="model")
+        for mid in tqdm(cfg.evaluation.models, desc="evaluation", unit="model")
     ]
     return {"evaluation.json": dump_json(schema.EvaluationFile(models=evaluations))}, None
 
@@ -279,7 +294,9 @@ def _model_info(cfg: PipelineConfig, eps255: int, state: TrainState, n_holdout: 
     )
 
 
-def _bundle_files(cfg, infos, results, weights, source, x_test, y_test, gallery_idx) -> dict[str, bytes]:
+def _bundle_files(
+    cfg, infos, results, weights, source, x_test, y_test, gallery_idx, order
+) -> dict[str, bytes]:
     clean, robust = probe_measurements(
         shared_probe_config(cfg), source.n_test, derive_seed(cfg.seed, "probe")
     )
@@ -296,7 +313,9 @@ def _bundle_files(cfg, infos, results, weights, source, x_test, y_test, gallery_
     epoch_probs = schema.EpochProbsFile(
         measurement=schema.Measurement(split="gallery", first_index=0, n_images=10),
         model_ids=list(SHOWN_IDS),
-        probs={mid: results[mid].example_probs for mid in SHOWN_IDS},
+        probs={
+            mid: [[epoch[p] for p in order[:10]] for epoch in results[mid].gallery_probs] for mid in SHOWN_IDS
+        },
     )
     labels = [int(y_test[i]) for i in gallery_idx]
     gallery_doc, gallery_png = gallery(x_test[gallery_idx], gallery_idx, labels, n_examples=10)
@@ -309,7 +328,7 @@ def _bundle_files(cfg, infos, results, weights, source, x_test, y_test, gallery_
         "testset.json": dump_json(testset_doc),
         **testset_pages,
     }
-    files.update({f"weights/{mid}.safetensors": weights[mid] for mid in SHOWN_IDS})
+    files.update({f"weights/{mid}.safetensors": weights[mid] for mid in infos})
     return files
 
 
@@ -320,6 +339,8 @@ def _run_file(cfg, source, infos, device, timings, commit, dirty) -> schema.RunF
         commit=commit,
         dirty=dirty,
         device=device_name(device),
+        cpu_capability=capability(),
+        host_isa=host_isa(),
         seed=cfg.seed,
         versions=versions(),
         data=source,
@@ -333,6 +354,6 @@ def _run_file(cfg, source, infos, device, timings, commit, dirty) -> schema.RunF
                 dtype="float16",
                 width=cfg.train_config(mid).width,
             )
-            for mid in SHOWN_IDS
+            for mid in (model_id(e) for e in TRAIN_EPS_255)
         ],
     )

@@ -10,31 +10,75 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-FORMAT_VERSION = 3  # 2: testset.json and its pages; 3: one sprite strip per gallery image and model
+from precompute.stats import wilson
+
+# 2: testset.json and its pages; 3: one sprite strip per gallery image and model; 4: every accuracy an
+# Accuracy (correct, n, Wilson interval), N-FGSM and APGD specs, the sweep's weights, the host's ISA.
+FORMAT_VERSION = 4
 
 CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 Probs = Annotated[list[Fraction], Field(min_length=10, max_length=10)]
 ClassIndex = Annotated[int, Field(ge=0, le=9)]
-Preset = Literal["tiny", "small", "full"]
+Preset = Literal["tiny", "small", "cpu", "full"]
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class AttackSpec(Strict):
-    """How an attack was run; every caption that depends on an attack prints this."""
+class Accuracy(Strict):
+    """`correct` of `n` images; `value` = correct / n and [low, high] its Wilson 95 % interval.
 
-    name: Literal["PGD", "AutoAttack"]
+    The validator recomputes both, so a bundle cannot carry an interval its counts do not give.
+    """
+
+    correct: int = Field(ge=0)
+    n: int = Field(ge=1)
+    value: Fraction
+    low: Fraction
+    high: Fraction
+
+    @classmethod
+    def of(cls, correct: int, n: int) -> Accuracy:
+        low, high = wilson(correct, n)
+        return cls(correct=correct, n=n, value=correct / n, low=low, high=high)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Accuracy:
+        if self.correct > self.n:
+            raise ValueError(f"{self.correct} correct of {self.n}")
+        low, high = wilson(self.correct, self.n)
+        if (
+            abs(self.value - self.correct / self.n) > 1e-9
+            or abs(self.low - low) > 1e-9
+            or abs(self.high - high) > 1e-9
+        ):
+            raise ValueError("value or interval does not follow from correct and n")
+        return self
+
+
+class AttackSpec(Strict):
+    """How an attack was run; every caption that depends on an attack prints this.
+
+    PGD: `steps` signed-gradient steps of size `alpha`, projected onto the eps-ball, from a uniform
+    start in the ball. N-FGSM (de Jorge et al., 2022): uniform noise of half-width `noise`, one step of
+    size `alpha`, no projection. APGD-CE and APGD-T (Croce & Hein, 2020): step sizes adapt, `targets`
+    target classes for APGD-T (DLR loss). Accuracies under PGD count an image as robust only if the
+    model is right at the clean image and at every iterate (an attacker keeps any iterate that fools it).
+    """
+
+    name: Literal["PGD", "N-FGSM", "APGD-CE", "APGD-T"]
     norm: Literal["Linf", "L2"]
     eps: float = Field(ge=0)
-    alpha: float | None = Field(default=None, ge=0, description="step size; None for AutoAttack")
+    alpha: float | None = Field(default=None, ge=0, description="step size; None where it adapts (APGD)")
     steps: int = Field(ge=0)
     random_start: bool
+    noise: float | None = Field(default=None, ge=0, description="N-FGSM's start noise half-width")
+    targets: int | None = Field(default=None, ge=1, description="APGD-T's target classes")
     seed: int | None = None
 
 
@@ -49,6 +93,9 @@ class Measurement(Strict):
     first_index: int = Field(ge=0)
     n_images: int = Field(ge=1)
     attack: AttackSpec | None = None
+    followed_by: AttackSpec | None = Field(
+        default=None, description="run on the images `attack` left correct; robust means surviving both"
+    )
 
 
 class ModelInfo(Strict):
@@ -71,9 +118,9 @@ class EpochRecord(Strict):
     train_loss: float
     train_acc: Fraction
     test_loss: float
-    clean_acc: Fraction
-    pgd_acc: Fraction
-    holdout_acc: Fraction
+    clean_acc: Accuracy
+    pgd_acc: Accuracy
+    holdout_acc: Accuracy
     seconds: float = Field(ge=0)
 
 
@@ -181,7 +228,7 @@ class TrajectoriesFile(Strict):
 class SweepRow(Strict):
     model_id: str
     train_eps: float = Field(ge=0)
-    accuracies: list[Fraction] = Field(description="one per test eps, in SweepFile.test_eps order")
+    accuracies: list[Accuracy] = Field(description="one per test eps, in SweepFile.test_eps order")
 
 
 class SweepFile(Strict):
@@ -195,25 +242,28 @@ class SweepFile(Strict):
 
 class EvalResult(Strict):
     name: str
-    accuracy: Fraction
+    accuracy: Accuracy
     measurement: Measurement
     seconds: float = Field(ge=0)
 
 
 class StepsPoint(Strict):
-    steps: int = Field(ge=0)
-    accuracy: Fraction
+    steps: int = Field(ge=0, description="0 is the random start")
+    accuracy: Accuracy = Field(description="of the images the model classifies correctly when clean")
 
 
 class ModelEvaluation(Strict):
     model_id: str
-    results: list[EvalResult]
+    results: list[EvalResult] = Field(description="clean, PGD-10, PGD-50, each on its own first images")
+    same_images: list[EvalResult] = Field(
+        description="clean, PGD-10, APGD-CE and APGD-CE + APGD-T on one set of first images"
+    )
     steps_curve: list[StepsPoint]
     steps_measurement: Measurement
 
 
 class EvaluationFile(Strict):
-    """evaluation.json: final numbers for the regular and the eps = 8/255 model."""
+    """evaluation.json: final numbers for the models the article evaluates in full."""
 
     models: list[ModelEvaluation]
 
@@ -247,6 +297,8 @@ class RunFile(Strict):
     commit: str
     dirty: bool
     device: str
+    cpu_capability: str = Field(description="torch's CPU kernel ISA while the bundle was made, e.g. AVX2")
+    host_isa: str = Field(description="the widest vector ISA the host has: avx512f, avx2 or other")
     seed: int
     versions: dict[str, str]
     data: DataSource
@@ -265,7 +317,7 @@ class ManifestEntry(Strict):
 class Manifest(Strict):
     """manifest.json, written last: a bundle without it, or with any file not matching it, is unusable."""
 
-    format_version: Literal[3]
+    format_version: Literal[4]
     preset: Preset
     created: str
     files: list[ManifestEntry]

@@ -11,6 +11,10 @@ from precompute.evaluate import clean_score, pgd_accuracy
 from precompute.runtime import derive_seed
 
 
+def sweep_seed(seed: int) -> int:
+    return derive_seed(seed, "sweep")
+
+
 def sweep_row(
     model: nn.Module,
     mid: str,
@@ -26,14 +30,7 @@ def sweep_row(
         clean_score(model, x, y, cfg.batch).accuracy
         if eps == 0
         else pgd_accuracy(
-            model,
-            x,
-            y,
-            eps=eps,
-            alpha=eps / 4,
-            steps=cfg.steps,
-            seed=derive_seed(seed, "sweep"),
-            batch=cfg.batch,
+            model, x, y, eps=eps, alpha=eps / 4, steps=cfg.steps, seed=sweep_seed(seed), batch=cfg.batch
         )
         for eps in test_eps
     ]
@@ -52,7 +49,7 @@ def sweep_file(
         alpha=top / 4,
         steps=cfg.steps,
         random_start=True,
-        seed=derive_seed(seed, "sweep"),
+        seed=sweep_seed(seed),
     )
     measurement = schema.Measurement(split="test", first_index=0, n_images=n, attack=attack)
     return schema.SweepFile(measurement=measurement, attack=attack, test_eps=test_eps, rows=rows)

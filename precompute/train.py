@@ -1,7 +1,8 @@
-"""Standard and PGD adversarial training (Madry et al., 2018) of one model, one epoch at a time.
+"""Standard and adversarial training of one model, one epoch at a time.
 
-One loop for both: with train_eps > 0 every batch is replaced by its PGD adversarial examples
-(generated in eval mode, as `pgd` does) before the SGD step. Every source of randomness in an
+One loop for both: with train_eps > 0 every batch is replaced by its adversarial examples (generated
+in eval mode, as `pgd` does) before the SGD step: Madry PGD-k (Madry et al., 2018) or the single-step
+N-FGSM (de Jorge et al., 2022), as the config says. Every source of randomness in an
 epoch (shuffle, augmentation, attack starts) is derived from (seed, model, epoch), so a run resumed
 from the checkpoint of epoch k repeats epochs k+1... exactly. The weights kept are those of the
 epoch with the best hold-out score: clean accuracy for the regular model, PGD accuracy for the
@@ -18,16 +19,13 @@ import torch
 import torch.nn.functional as F
 
 from precompute import schema
-from precompute.attacks import pgd
+from precompute.attacks import nfgsm, pgd
 from precompute.augment import crop_flip
 from precompute.config import TrainConfig, madry_alpha
 from precompute.evaluate import clean_score, pgd_accuracy, probabilities
 from precompute.model import ResNet18
 from precompute.runtime import autocast, derive_seed, generator, to_input
 from precompute.weights import checkpoint_bytes, checkpoint_from_bytes
-
-PROBE_EPS = 8 / 255  # the per-epoch robustness probe of every model: PGD at 8/255, step 2/255
-PROBE_ALPHA = 2 / 255
 
 
 @dataclass(frozen=True)
@@ -40,7 +38,7 @@ class TrainData:
     y_holdout: torch.Tensor
     x_test: torch.Tensor  # the per-epoch test subset
     y_test: torch.Tensor
-    x_examples: torch.Tensor  # the article's 10 examples, one per class
+    x_gallery: torch.Tensor  # the gallery pool; the examples are chosen from it after training
 
 
 @dataclass
@@ -54,12 +52,12 @@ class TrainState:
     best_epoch: int = 0
     best_score: float = -1.0
     history: list[dict] = field(default_factory=list)  # EpochRecord fields per epoch
-    example_probs: list[list[list[float]]] = field(default_factory=list)  # [epoch][example][class]
+    gallery_probs: list[list[list[float]]] = field(default_factory=list)  # [epoch][gallery image][class]
 
 
 def state_to_bytes(state: TrainState, groups: tuple[str, ...]) -> bytes:
     """A checkpoint with the chosen tensor groups (model, momentum, best) and all the bookkeeping."""
-    meta = {k: getattr(state, k) for k in ("epoch", "best_epoch", "best_score", "history", "example_probs")}
+    meta = {k: getattr(state, k) for k in ("epoch", "best_epoch", "best_score", "history", "gallery_probs")}
     return checkpoint_bytes({g: getattr(state, g) for g in groups}, meta)
 
 
@@ -80,7 +78,7 @@ def build(cfg: TrainConfig, seed: int, model_id: str, device: torch.device) -> R
     """A freshly initialised network; the init depends only on (seed, model id)."""
     torch.manual_seed(derive_seed(seed, model_id, "init"))
     model = ResNet18(width=cfg.width).to(device)
-    return model.to(memory_format=torch.channels_last) if device.type == "cuda" else model
+    return model.to(memory_format=torch.channels_last) if cfg.channels_last else model
 
 
 def _optimizer(cfg: TrainConfig, model: torch.nn.Module) -> torch.optim.SGD:
@@ -97,9 +95,9 @@ def _restore(model: torch.nn.Module, opt: torch.optim.SGD, state: TrainState) ->
 
 
 def _snapshot(model: torch.nn.Module, opt: torch.optim.SGD) -> tuple[dict, dict]:
-    weights = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+    weights = {k: v.detach().cpu().contiguous().clone() for k, v in model.state_dict().items()}
     momentum = {
-        name: opt.state[p]["momentum_buffer"].detach().cpu().clone()
+        name: opt.state[p]["momentum_buffer"].detach().cpu().contiguous().clone()
         for name, p in model.named_parameters()
         if opt.state[p].get("momentum_buffer") is not None
     }
@@ -118,17 +116,10 @@ def _train_epoch(cfg, train_eps, data, model, net, opt, epoch, seed, model_id) -
     for b in range(per_epoch):
         idx = perm[b * cfg.batch_size : (b + 1) * cfg.batch_size]
         x, y = to_input(crop_flip(data.x_train[idx], gen)), data.y_train[idx]
+        if cfg.channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
         if train_eps > 0:
-            with autocast(x.device):
-                x = pgd(
-                    net,
-                    x,
-                    y,
-                    eps=train_eps,
-                    alpha=madry_alpha(train_eps, cfg.train_attack_steps),
-                    steps=cfg.train_attack_steps,
-                    seed=derive_seed(seed, model_id, epoch, b),
-                ).x_adv
+            x = _adversarial(cfg, train_eps, net, x, y, gen, derive_seed(seed, model_id, epoch, b))
         lr = learning_rate(cfg, (epoch - 1) * per_epoch + b, total)
         for group in opt.param_groups:
             group["lr"] = lr
@@ -144,7 +135,18 @@ def _train_epoch(cfg, train_eps, data, model, net, opt, epoch, seed, model_id) -
     return float(loss_sum) / seen, int(correct) / seen, lr
 
 
-def _holdout_score(cfg: TrainConfig, train_eps: float, data: TrainData, model, seed: int) -> float:
+def _adversarial(cfg: TrainConfig, eps: float, net, x, y, gen: torch.Generator, seed: int) -> torch.Tensor:
+    """The batch the SGD step sees: N-FGSM draws its noise from the epoch's generator, PGD from `seed`."""
+    with autocast(x.device):
+        if cfg.attack == "nfgsm":
+            return nfgsm(net, x, y, eps=eps, noise=cfg.nfgsm_noise * eps, gen=gen)
+        if cfg.attack == "pgd":
+            alpha = madry_alpha(eps, cfg.train_attack_steps)
+            return pgd(net, x, y, eps=eps, alpha=alpha, steps=cfg.train_attack_steps, seed=seed).x_adv
+    raise ValueError(f"unknown training attack {cfg.attack!r}")
+
+
+def _holdout_score(cfg: TrainConfig, train_eps: float, data: TrainData, model, seed: int) -> schema.Accuracy:
     if train_eps == 0:
         return clean_score(model, data.x_holdout, data.y_holdout, cfg.eval_batch).accuracy
     n = cfg.holdout_attack_n
@@ -191,14 +193,14 @@ def train(
             model,
             data.x_test[: cfg.eval_pgd_n],
             data.y_test[: cfg.eval_pgd_n],
-            eps=PROBE_EPS,
-            alpha=PROBE_ALPHA,
+            eps=cfg.probe_eps,
+            alpha=cfg.probe_alpha,
             steps=cfg.eval_pgd_steps,
             seed=derive_seed(seed, "probe"),
             batch=cfg.eval_batch,
         )
         holdout = _holdout_score(cfg, train_eps, data, model, seed)
-        probs = probabilities(model, data.x_examples).tolist()
+        probs = probabilities(model, data.x_gallery).tolist()
         if device.type == "cuda":
             torch.cuda.synchronize()
         record = schema.EpochRecord(
@@ -213,16 +215,16 @@ def train(
             seconds=time.perf_counter() - start,
         )
         weights, momentum = _snapshot(model, opt)
-        better = holdout > state.best_score
+        better = holdout.value > state.best_score
         state = TrainState(
             epoch=epoch,
             model=weights,
             momentum=momentum,
             best=weights if better else state.best,
             best_epoch=epoch if better else state.best_epoch,
-            best_score=holdout if better else state.best_score,
+            best_score=holdout.value if better else state.best_score,
             history=[*state.history, record.model_dump()],
-            example_probs=[*state.example_probs, probs],
+            gallery_probs=[*state.gallery_probs, probs],
         )
         on_epoch(state)
     return state

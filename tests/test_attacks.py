@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from precompute.attacks import fgsm, pgd
+from precompute.attacks import fgsm, nfgsm, pgd, pgd_survival
 from precompute.data import synthetic_cifar
 
 EPS = 8 / 255
@@ -130,3 +130,34 @@ def test_attack_leaves_the_model_mode_and_parameters_alone(net_and_data):
         assert all(p.grad is None for p in net.parameters())
     finally:
         net.eval()
+
+
+def test_nfgsm_is_noise_plus_one_unprojected_signed_step(net_and_data):
+    """N-FGSM: uniform noise in +-2 eps, then a step of eps along the gradient's sign, kept in [0, 1]."""
+    net, x, y = net_and_data
+    x, y = x[:32], y[:32]
+    adv = nfgsm(net, x, y, eps=EPS, noise=2 * EPS, gen=torch.Generator().manual_seed(3))
+    noise = (torch.rand(x.shape, generator=torch.Generator().manual_seed(3)) * 2 - 1) * (2 * EPS)
+    start = (x + noise).clamp(0, 1)
+    xs = start.clone().requires_grad_(True)
+    (grad,) = torch.autograd.grad(F.cross_entropy(net(xs), y, reduction="sum"), xs)
+    assert torch.allclose(adv, (start + EPS * grad.sign()).clamp(0, 1), atol=1e-6)
+    assert (adv - x).abs().max() > EPS * 2  # no projection back to the eps-ball
+    assert (adv - x).abs().max() <= 3 * EPS + 1e-6 and adv.min() >= 0 and adv.max() <= 1
+
+
+def test_survival_counts_the_iterates_the_model_gets_right(net_and_data):
+    """PGD's evaluation form: an image survives k steps iff clean and x_0 ... x_k are all right, which is
+    never more than the final-iterate accuracy of plain PGD from the same per-image starts."""
+    net, x, y = net_and_data
+    seeds = list(range(100, 100 + len(x)))
+    count = pgd_survival(net, x, y, eps=EPS, alpha=EPS / 4, steps=10, seeds=seeds)
+    assert count.min() >= 0 and count.max() <= 12
+    clean = (net(x).argmax(1) == y).long()
+    assert torch.equal(count >= 1, clean.bool())
+    for k in (0, 3, 10):
+        final = pgd(net, x, y, eps=EPS, alpha=EPS / 4, steps=k, seed=seeds).x_adv
+        still = (net(final).argmax(1) == y) & clean.bool()
+        assert torch.all(still[count >= k + 2])  # survivors are right at step k too
+    survived = [int((count >= k + 2).sum()) for k in range(11)]
+    assert survived == sorted(survived, reverse=True) and survived[-1] < int(clean.sum())

@@ -16,6 +16,7 @@ from precompute.data import (
     TEST_BATCH,
     TRAIN_BATCHES,
     DataError,
+    examples_first,
     gallery_indices,
     load_cifar,
     split,
@@ -176,3 +177,13 @@ def test_download_with_wrong_md5_writes_nothing(tmp_path, monkeypatch):
     with pytest.raises(DataError, match="md5 mismatch"):
         load_cifar(tmp_path / "cifar-10-python.tar.gz")
     assert not list(tmp_path.iterdir())
+
+
+def test_examples_first_takes_each_class_first_known_image():
+    correct = [False] * 30
+    correct[10 + 3] = correct[20 + 3] = True  # class 3: rows 1 and 2 known, row 0 not
+    correct[0] = True  # class 0: row 0 known
+    order = examples_first(30, correct)
+    assert sorted(order) == list(range(30))
+    assert order[3] == 13 and order[13] == 3 and order[23] == 23  # the pick moves up, the rest keep order
+    assert order[0] == 0 and order[5] == 5  # known first, or none known: unchanged

@@ -35,8 +35,10 @@ FILES = {
         for mid in ("regular", "adv_eps8")
         for kind in ("adversarial", "perturbation")
     ),
-    "weights/regular.safetensors",
-    "weights/adv_eps8.safetensors",
+    *(
+        f"weights/{mid}.safetensors"
+        for mid in ("regular", "adv_eps1", "adv_eps2", "adv_eps4", "adv_eps8", "adv_eps16")
+    ),
     "testset.json",
     # the tiny preset's 100 synthetic test images, ten per class: one page per class
     *(f"testset/{name}-00.webp" for name in schema.CLASSES),
@@ -66,32 +68,56 @@ def test_bundle_is_complete_and_valid(tiny_bundle):
     training = b.doc("training.json", schema.TrainingFile)
     for h in training.models:
         assert len(h.epochs) == h.model.epochs
-        assert h.model.selected_epoch == 1 + int(np.argmax([e.holdout_acc for e in h.epochs]))
+        assert h.model.selected_epoch == 1 + int(np.argmax([e.holdout_acc.value for e in h.epochs]))
     probs = b.doc("epoch_probs.json", schema.EpochProbsFile)
     assert set(probs.probs) == set(SHOWN_IDS) and len(probs.probs["regular"]) == tiny().regular_train.epochs
 
 
 def test_gallery_follows_its_rule(tiny_bundle, tiny_run):
-    g = load_bundle(tiny_bundle).doc("gallery.json", schema.GalleryFile)
+    """Ten test images per class in test order; row 0 is each class's first one the regular model knows."""
+    b = load_bundle(tiny_bundle)
+    g = b.doc("gallery.json", schema.GalleryFile)
     with np.load(tiny_run["data"]) as z:
-        y_test = z["y_test"]
-    for i, im in enumerate(g.images):
-        assert im.position == i and im.label == i % 10
-        assert im.test_index == np.flatnonzero(y_test == i % 10)[i // 10]
+        x_test, y_test = z["x_test"], z["y_test"]
+    regular = load_model(tiny_bundle / "weights/regular.safetensors")
+    with torch.no_grad():
+        pred = regular(torch.from_numpy(x_test).permute(0, 3, 1, 2).float() / 255).argmax(1).numpy()
+    rows = len(g.images) // 10
+    for c in range(10):
+        column = [g.images[r * 10 + c] for r in range(rows)]
+        assert all(im.label == c and im.position == r * 10 + c for r, im in enumerate(column))
+        pool = [int(i) for i in np.flatnonzero(y_test == c)[:rows]]
+        assert sorted(im.test_index for im in column) == pool
+        assert [im.test_index for im in column[1:]] == [i for i in pool if i != column[0].test_index]
+        known = [i for i in pool if pred[i] == c]
+        assert column[0].test_index == (known[0] if known else pool[0])
 
 
 def test_sweep_and_evaluation_are_consistent(tiny_bundle):
+    """No attack beats clean; on the same images APGD-CE + APGD-T <= APGD-CE and <= PGD-10 <= clean."""
     b = load_bundle(tiny_bundle)
     sweep = b.doc("sweep.json", schema.SweepFile)
     assert [round(e * 255) for e in sweep.test_eps] == [0, 1, 2, 4, 8, 16]
     assert len(sweep.rows) == 6
     for row in sweep.rows:
-        assert all(a <= row.accuracies[0] + 1e-9 for a in row.accuracies[1:])  # no attack beats clean
+        assert all(a.n == sweep.measurement.n_images for a in row.accuracies)
+        assert all(a.correct <= row.accuracies[0].correct for a in row.accuracies[1:])
     evaluation = b.doc("evaluation.json", schema.EvaluationFile)
+    assert [m.model_id for m in evaluation.models] == list(tiny().evaluation.models)
     for m in evaluation.models:
         acc = {r.name: r.accuracy for r in m.results}
-        assert set(acc) == {"clean", "PGD-10", "PGD-50", "AutoAttack"}
-        assert acc["PGD-50"] <= acc["PGD-10"] + 0.101 and acc["PGD-10"] <= acc["clean"]
+        assert set(acc) == {"clean", "PGD-3", "PGD-5"}
+        assert acc["PGD-5"].correct <= acc["PGD-3"].correct  # one run: a longer attack keeps fewer
+        same = {r.name: r.accuracy for r in m.same_images}
+        assert list(same) == ["clean", "PGD-3", "APGD-CE", "APGD-CE + APGD-T"]
+        assert len({a.n for a in same.values()}) == 1
+        assert same["APGD-CE + APGD-T"].correct <= same["APGD-CE"].correct <= same["clean"].correct
+        assert same["PGD-3"].correct <= same["clean"].correct
+        assert [p.steps for p in m.steps_curve] == [0, 1, 2, 3]
+        assert len({p.accuracy.n for p in m.steps_curve}) == 1  # the images the model gets right clean
+        assert m.steps_curve[0].accuracy.n <= acc["PGD-3"].n
+        values = [p.accuracy.correct for p in m.steps_curve]
+        assert values == sorted(values, reverse=True)
 
 
 def test_exported_weights_reproduce_the_trajectories(tiny_bundle, tiny_run):
@@ -139,7 +165,7 @@ def comparable(root):
             e.pop("seconds")
     evaluation = json.loads(out.pop("evaluation.json"))
     for m in evaluation["models"]:
-        for r in m["results"]:
+        for r in m["results"] + m["same_images"]:
             r.pop("seconds")
     return out, training, evaluation
 

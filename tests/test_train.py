@@ -27,7 +27,7 @@ def data() -> TrainData:
         y_holdout=torch.from_numpy(s.y_holdout),
         x_test=nchw(s.x_test, cpu),
         y_test=torch.from_numpy(s.y_test),
-        x_examples=nchw(s.x_test[:10], cpu),
+        x_gallery=nchw(s.x_test[:10], cpu),
     )
 
 
@@ -46,10 +46,10 @@ def test_regular_training_learns_and_records_every_epoch(data):
     state = train(cfg, 0.0, data, seed=0, model_id="regular", on_epoch=lambda s: seen.append(s.epoch))
     assert seen == [1, 2, 3, 4, 5, 6]
     assert [h["epoch"] for h in state.history] == seen
-    assert max(h["clean_acc"] for h in state.history) > 0.3  # chance is 0.1
-    assert state.best_epoch == 1 + max(range(6), key=lambda i: state.history[i]["holdout_acc"])
-    assert len(state.example_probs) == 6 and len(state.example_probs[0]) == 10
-    assert all(abs(sum(p) - 1) < 1e-4 for p in state.example_probs[-1])
+    assert max(h["clean_acc"]["value"] for h in state.history) > 0.3  # chance is 0.1
+    assert state.best_epoch == 1 + max(range(6), key=lambda i: state.history[i]["holdout_acc"]["value"])
+    assert len(state.gallery_probs) == 6 and len(state.gallery_probs[0]) == 10
+    assert all(abs(sum(p) - 1) < 1e-4 for p in state.gallery_probs[-1])
 
 
 def test_resumed_adversarial_training_equals_an_uninterrupted_run(data):
@@ -92,7 +92,7 @@ def test_state_round_trips_through_checkpoint_bytes():
         best_epoch=1,
         best_score=0.5,
         history=[{"epoch": 1}],
-        example_probs=[[[0.1] * 10]],
+        gallery_probs=[[[0.1] * 10]],
     )
     back = state_from_bytes(state_to_bytes(state, ("model", "momentum", "best")))
     assert back.epoch == 2 and back.best_epoch == 1 and back.history == [{"epoch": 1}]

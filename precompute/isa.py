@@ -1,0 +1,36 @@
+"""Pin torch's CPU kernels to AVX2 on every x86-64 host, before torch is imported.
+
+The live lab must retrace the bundle's trajectories bit for bit. torch picks its vectorised kernels
+by the host's widest ISA, and AVX-512 kernels sum floats in another order than AVX2 ones, so a bundle
+made on one host would not retrace on the other. AVX2 is the widest ISA every x86-64 host we run on
+has. torch reads the variable when it first dispatches a kernel, so importing this before torch has
+run anything is enough. oneDNN is left alone: capping it (ONEDNN_MAX_CPU_ISA=AVX2) corrupts memory in
+channels-last training on one thread with torch 2.13, and the retrace test passes without it.
+An environment that sets the variable itself keeps its value.
+"""
+
+from __future__ import annotations
+
+import os
+
+PINNED = {"ATEN_CPU_CAPABILITY": "avx2"}
+
+for _name, _value in PINNED.items():
+    os.environ.setdefault(_name, _value)
+
+
+def capability() -> str:
+    """The kernel ISA torch actually dispatches to (e.g. 'AVX2'), for provenance and the lab's check."""
+    import torch
+
+    return torch.backends.cpu.get_cpu_capability()
+
+
+def host_isa() -> str:
+    """The widest x86 vector ISA the host offers, from /proc/cpuinfo: 'avx512f', 'avx2' or 'other'."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
+    except OSError:
+        flags = []
+    return next((isa for isa in ("avx512f", "avx2") if isa in flags), "other")

@@ -1,0 +1,21 @@
+"""Confidence intervals for accuracies: every accuracy the article prints carries n and a 95 % interval."""
+
+from __future__ import annotations
+
+import math
+
+Z95 = 1.959963984540054  # two-sided 95 % normal quantile
+
+
+def wilson(correct: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson's score interval for `correct` successes in `n` trials (Wilson, 1927).
+
+    Chosen over the normal approximation because it stays inside [0, 1] and keeps its coverage
+    near 0 and 1, where robust accuracies of regular models live.
+    """
+    if n <= 0 or not 0 <= correct <= n:
+        raise ValueError(f"need 0 <= correct <= n and n > 0, got {correct} of {n}")
+    p = correct / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
