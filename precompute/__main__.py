@@ -1,4 +1,8 @@
-"""python -m precompute --preset tiny|small|full --data PATH --out DIR [--device cpu|cuda] [--work DIR]"""
+"""python -m precompute --preset tiny|small|cpu|full [--data PATH] [--out DIR] [--force] [--threads N]
+
+The command line is the only place that reads argv; it never overwrites a bundle (the shipped one in
+data/bundle/ included) unless told to with --force.
+"""
 
 from __future__ import annotations
 
@@ -13,40 +17,47 @@ from precompute.config import PRESETS
 from precompute.data import DataError
 from precompute.pipeline import SYNTHETIC, run
 
+DEFAULT_DATA = Path("data") / "cifar10" / "cifar-10-python.tar.gz"  # the official archive, fetched if absent
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m precompute", description=__doc__)
     parser.add_argument("--preset", choices=sorted(PRESETS), required=True)
     parser.add_argument(
         "--data",
-        required=True,
-        help=f"cifar-10-python.tar.gz (downloaded if absent), its folder, an .npz, or '{SYNTHETIC}'",
+        default=str(DEFAULT_DATA),
+        help="cifar-10-python.tar.gz (downloaded from the official site if absent), its extracted "
+        f"folder, an .npz with x_train, y_train, x_test, y_test, or '{SYNTHETIC}' (default: {DEFAULT_DATA})",
     )
     parser.add_argument(
-        "--out", type=Path, required=True, help="bundle directory (its manifest is written last)"
+        "--out", type=Path, help="bundle directory, its manifest written last (default runs/<preset>/bundle)"
     )
+    parser.add_argument("--force", action="store_true", help="replace the bundle already in --out")
     parser.add_argument(
         "--device", choices=("cpu", "cuda"), default="cuda" if torch.cuda.is_available() else "cpu"
     )
     parser.add_argument(
-        "--work", type=Path, help="resumable stage outputs and checkpoints (default runs/<preset>)"
+        "--work", type=Path, help="resumable stage outputs and checkpoints (default runs/<preset>/work)"
     )
     parser.add_argument(
-        "--threads", type=int, help="CPU threads for torch (default: its own choice; 1 on a busy machine)"
+        "--threads", type=int, help="CPU threads for torch (default: its own choice, one per core)"
     )
     args = parser.parse_args(argv)
     if args.device == "cuda" and not torch.cuda.is_available():
         parser.error("--device cuda, but torch sees no CUDA device")
+    out = args.out or Path("runs") / args.preset / "bundle"
+    if (out / "manifest.json").exists() and not args.force:
+        parser.error(f"{out} already holds a bundle; pass --force to replace it, or another --out")
     if args.threads:
         torch.set_num_threads(args.threads)
-    work = args.work or Path("runs") / args.preset
+    work = args.work or Path("runs") / args.preset / "work"
     start = time.perf_counter()
     try:
-        manifest = run(PRESETS[args.preset](), args.data, torch.device(args.device), args.out, work)
+        manifest = run(PRESETS[args.preset](), args.data, torch.device(args.device), out, work)
     except DataError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    print(f"wrote {len(manifest.files)} files to {args.out} in {time.perf_counter() - start:.1f} s")
+    print(f"wrote {len(manifest.files)} files to {out} in {time.perf_counter() - start:.1f} s")
     return 0
 
 

@@ -7,8 +7,9 @@ if ! command -v chromium >/dev/null; then
 fi
 python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip
-# torch first, pinned: on our machines this is a local CPU build; the project's range then installs nothing more.
-.venv/bin/pip install -q torch==2.13.0
+# torch first, pinned, CPU build: PyTorch's CPU index is an extra index, so everything else still comes
+# from PyPI (on our machines torch==2.13.0 is a local CPU build and the extra index is not needed).
+.venv/bin/pip install -q --extra-index-url https://download.pytorch.org/whl/cpu torch==2.13.0
 .venv/bin/pip install -q -e '.[test]'
 # torchattacks' metadata pins requests and pulls torchvision; it needs neither (scipy is in [test]).
 .venv/bin/pip install -q --no-deps torchattacks==3.5.1

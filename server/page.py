@@ -120,10 +120,37 @@ def mathml(name: str, display: bool = True) -> Markup:
 
 
 @dataclass(frozen=True)
+class Acc:
+    """An Accuracy from the bundle: prints as its value; `interval` is the 95 % interval with n."""
+
+    value: Num
+    low: Num
+    high: Num
+    n: Num
+
+    def __html__(self) -> str:
+        return self.value.__html__()
+
+    @property
+    def interval(self) -> Markup:
+        low, high, n = self.low.__html__(), self.high.__html__(), self.n.__html__()
+        return Markup(f'<span class="ci">95{NBSP}% interval {low}\u2013{high}, n{NBSP}={NBSP}{n}</span>')
+
+
+def acc(a: schema.Accuracy, src: str) -> Acc:
+    return Acc(
+        value=Num(a.value, "pct", f"{src}.value"),
+        low=Num(a.low, "pct", f"{src}.low"),
+        high=Num(a.high, "pct", f"{src}.high"),
+        n=Num(a.n, "count", f"{src}.n"),
+    )
+
+
+@dataclass(frozen=True)
 class Result:
     src: str  # path of the EvalResult, e.g. evaluation.models[0].results[1]
     name: str
-    accuracy: Num
+    accuracy: Acc
     caption: Markup
 
 
@@ -140,6 +167,7 @@ class ModelView:
     clean: Result | None = None
     attacked: Result | None = None  # the article's attack (trajectories' AttackSpec), if evaluated
     results: tuple[Result, ...] = ()
+    same_images: tuple[Result, ...] = ()  # clean, PGD-10, APGD-CE, APGD-CE + APGD-T on one image set
 
 
 @dataclass(frozen=True)
@@ -156,11 +184,13 @@ class Fall:
 @dataclass(frozen=True)
 class Page:
     preset: str
-    is_full: bool
     created: str
     commit: str
     dirty: bool
     device: str
+    cpu_capability: str
+    host_isa: str
+    minutes: Num  # every stage's wall time, added up
     seed: Num
     versions: dict[str, str]
     data_kind: str
@@ -184,8 +214,15 @@ class Page:
     sweep_eps: tuple[Num, ...]
     regular: ModelView
     robust: ModelView | None
+    robust_attack: Markup | None  # how the headline robust model's training batches were attacked
+    n_train_models: Num  # models besides the regular one
     models: tuple[ModelView, ...]
+    steps_n: Num | None  # test images of the steps curve
+    steps_caption: Markup
+    steps_regular: Acc | None  # still correct after 3 steps
+    steps_robust: Acc | None
     falls: tuple[Fall, ...]
+    opening: int  # the example the figures open on (see `_opening`)
     # model id -> gallery images wrong before any attack ("clean_wrong"), and right before it but
     # wrong by its last step ("broken")
     fallen: dict[str, dict[str, Num]]
@@ -209,10 +246,17 @@ def _attack_words(a: schema.AttackSpec, src: str, *, relative: bool = False) -> 
         if a.alpha is not None:
             alpha = Num(a.alpha, fmt, f"{src}.alpha")
             parts.append(Markup("step size ") + Markup(alpha.__html__()))
-    if a.name == "PGD":
+    if a.name != "N-FGSM":
         steps = Num(a.steps, "int", f"{src}.steps")
-        parts.append(Markup(steps.__html__()) + Markup(" step" if a.steps == 1 else " steps"))
-    parts.append(Markup("random start" if a.random_start else "no random start"))
+        word = "iteration" if a.name.startswith("APGD") else "step"
+        parts.append(Markup(steps.__html__()) + Markup(f" {word}" if a.steps == 1 else f" {word}s"))
+    if a.targets is not None:
+        parts.append(Markup(Num(a.targets, "int", f"{src}.targets").__html__()) + Markup(" target classes"))
+    if a.noise is not None:
+        noise = Num(a.noise, fmt, f"{src}.noise")
+        parts.append(Markup("uniform start noise ±") + Markup(noise.__html__()) + Markup(", no projection"))
+    else:
+        parts.append(Markup("random start" if a.random_start else "no random start"))
     if a.seed is not None:
         parts.append(Markup("seed ") + Markup(Num(a.seed, "int", f"{src}.seed").__html__()))
     return Markup(", ").join(parts)
@@ -235,7 +279,11 @@ def measurement_caption(m: schema.Measurement, src: str, *, with_attack: bool = 
         return text
     if m.attack is None:
         return text + Markup(", no attack")
-    return text + Markup("; ") + _attack_words(m.attack, f"{src}.attack")
+    text += Markup("; ") + _attack_words(m.attack, f"{src}.attack")
+    if m.followed_by is not None:
+        then = _attack_words(m.followed_by, f"{src}.followed_by")
+        text += Markup("; then, on the images still right, ") + then + Markup(" (robust only if both fail)")
+    return text
 
 
 def _same_attack(a: schema.AttackSpec | None, b: schema.AttackSpec) -> bool:
@@ -253,34 +301,25 @@ def _model_view(
 ) -> ModelView:
     src = f"run.models[{index}]"
     results: list[Result] = []
+    same: list[Result] = []
     clean = attacked = None
     for mi, me in enumerate(evaluation.models):
         if me.model_id != info.id:
             continue
-        for ri, r in enumerate(me.results):
-            rsrc = f"evaluation.models[{mi}].results[{ri}]"
-            res = Result(
-                src=rsrc,
-                name=r.name,
-                accuracy=Num(r.accuracy, "pct", f"{rsrc}.accuracy"),
-                caption=measurement_caption(r.measurement, f"{rsrc}.measurement"),
-            )
-            results.append(res)
+        for key, out in (("results", results), ("same_images", same)):
+            for ri, r in enumerate(getattr(me, key)):
+                rsrc = f"evaluation.models[{mi}].{key}[{ri}]"
+                caption = measurement_caption(r.measurement, f"{rsrc}.measurement")
+                out.append(
+                    Result(
+                        src=rsrc, name=r.name, accuracy=acc(r.accuracy, f"{rsrc}.accuracy"), caption=caption
+                    )
+                )
+        for res, r in zip(results, me.results, strict=True):
             if r.measurement.attack is None and clean is None:
                 clean = res
             elif _same_attack(r.measurement.attack, attack) and attacked is None:
                 attacked = res
-        if attacked is None:  # no result with exactly the article's attack: the strongest PGD at its eps
-            pgd = [
-                (r.measurement.attack.steps, ri, r)
-                for ri, r in enumerate(me.results)
-                if r.measurement.attack is not None
-                and r.measurement.attack.name == "PGD"
-                and abs(r.measurement.attack.eps - attack.eps) < 1e-9
-            ]
-            if pgd:
-                _, ri, r = max(pgd, key=lambda t: t[0])
-                attacked = results[ri]
     return ModelView(
         id=info.id,
         label=info.label,
@@ -293,7 +332,29 @@ def _model_view(
         clean=clean,
         attacked=attacked,
         results=tuple(results),
+        same_images=tuple(same),
     )
+
+
+def _opening(falls: list[Fall], n_examples: int, regular: str, robust: str | None) -> int:
+    """The first example the regular model gets right and the attack breaks while the robust model
+    gets it right and holds it; failing that, the first one the attack breaks; failing that, 0."""
+    examples = sorted(falls, key=lambda f: f.position)[:n_examples]
+
+    def broken(f: Fall, mid: str) -> bool:
+        return not f.clean_wrong.get(mid, True) and f.steps.get(mid) is not None
+
+    def held(f: Fall, mid: str) -> bool:
+        return not f.clean_wrong.get(mid, True) and mid in f.steps and f.steps[mid] is None
+
+    for test in (
+        lambda f: broken(f, regular) and robust is not None and held(f, robust),
+        lambda f: broken(f, regular),
+    ):
+        hit = next((f.position for f in examples if test(f)), None)
+        if hit is not None:
+            return hit
+    return 0
 
 
 def _fall_pair(n: Num | None) -> tuple[int | None, str | None]:
@@ -319,6 +380,20 @@ def build_page(store: Store) -> Page:
 
     attack = traj.attack
     models = tuple(_model_view(m, i, evaluation, attack) for i, m in enumerate(run.models))
+    curves = {me.model_id: (mi, me) for mi, me in enumerate(evaluation.models)}
+
+    def after_three(mid: str) -> Acc | None:
+        if mid not in curves:
+            return None
+        mi, me = curves[mid]
+        pi = next((i for i, p in enumerate(me.steps_curve) if p.steps == 3), None)
+        return (
+            None
+            if pi is None
+            else acc(me.steps_curve[pi].accuracy, f"evaluation.models[{mi}].steps_curve[{pi}].accuracy")
+        )
+
+    first_eval = evaluation.models[0] if evaluation.models else None
     by_id = {m.id: m for m in models}
     regular = by_id.get("regular") or next(m for m in models if m.train_eps.value == 0)
     robust = by_id.get(ROBUST_ID)
@@ -349,11 +424,13 @@ def build_page(store: Store) -> Page:
 
     return Page(
         preset=run.preset,
-        is_full=run.preset == "full",
         created=_date(run.created),
         commit=run.commit[:10],
         dirty=run.dirty,
         device=run.device,
+        cpu_capability=run.cpu_capability,
+        host_isa=run.host_isa,
+        minutes=Num(sum(t.wall_seconds for t in run.stages) / 60, "int", "derived:minutes"),
         seed=Num(run.seed, "int", "run.seed"),
         versions=dict(run.versions),
         data_kind=run.data.kind,
@@ -379,8 +456,31 @@ def build_page(store: Store) -> Page:
         sweep_eps=tuple(Num(e, "eps255", f"sweep.test_eps[{i}]") for i, e in enumerate(sweep.test_eps)),
         regular=regular,
         robust=robust,
+        robust_attack=(
+            _attack_words(run.models[robust.index].train_attack, f"run.models[{robust.index}].train_attack")
+            if robust is not None and run.models[robust.index].train_attack is not None
+            else None
+        ),
+        n_train_models=Num(len(run.models) - 1, "int", "derived:others"),
         models=models,
+        steps_n=(
+            None
+            if first_eval is None
+            else Num(
+                first_eval.steps_measurement.n_images,
+                "count",
+                "evaluation.models[0].steps_measurement.n_images",
+            )
+        ),
+        steps_caption=(
+            Markup("not evaluated")
+            if first_eval is None
+            else measurement_caption(first_eval.steps_measurement, "evaluation.models[0].steps_measurement")
+        ),
+        steps_regular=after_three(regular.id),
+        steps_robust=None if robust is None else after_three(robust.id),
         falls=tuple(falls),
+        opening=_opening(falls, gallery.n_examples, regular.id, None if robust is None else robust.id),
         fallen={
             mid: {kind: Num(n, "int", f"derived:{kind}:{mid}") for kind, n in c.items()}
             for mid, c in counts.items()
@@ -400,7 +500,10 @@ def build_page(store: Store) -> Page:
             separators=(",", ":"),
         ),
         preload=(
-            *((f"/api/{name}", "fetch") for name in ("run", "training", "gallery", "epoch-probs", "sweep")),
+            *(
+                (f"/api/{name}", "fetch")
+                for name in ("run", "training", "gallery", "epoch-probs", "sweep", "evaluation")
+            ),
             (f"/api/trajectories/{gallery.images[0].position}", "fetch"),
             (f"/bundle/{gallery.sprite}", "image"),
         ),

@@ -28,7 +28,7 @@ from precompute.config import TrajectoryConfig
 from precompute.sprites import png, sheet
 from precompute.trajectories import attack_images, trajectory_seed
 from precompute.weights import model_from_bytes
-from server.lab.params import AttackParams, AttackResponse, ModelRun, ResolvedParams, SourceInfo
+from server.lab.params import MODELS_MAX, AttackParams, AttackResponse, ModelRun, ResolvedParams, SourceInfo
 from server.store import Store
 
 TILE = 32
@@ -116,15 +116,24 @@ class Lab:
         self.figures = figures
         self._figure_of = {im.test_index: im for im in figures.images} if figures else {}
         self.reason = reason if not models else None
-        self._pool = ThreadPoolExecutor(max(1, len(models)), thread_name_prefix="lab-model")
+        shown = figures.model_ids if figures else []
+        self.default_models = [m.info.id for m in models if m.info.id in shown] or [
+            m.info.id for m in models[:2]
+        ]
+        self._by_id = {m.info.id: m for m in models}
+        self._pool = ThreadPoolExecutor(MODELS_MAX, thread_name_prefix="lab-model")
 
     @property
     def available(self) -> bool:
         return bool(self.models)
 
+    def chosen(self, ids: list[str] | None) -> list[LabModel]:
+        """The models a request names (KeyError for one the bundle does not ship), else the defaults."""
+        return [self._by_id[i] for i in (ids or self.default_models)]
+
     @classmethod
     def from_store(cls, store: Store) -> Lab:
-        """Every model whose weights the bundle ships (the regular and the eps = 8/255 one), in its order."""
+        """Every model whose weights the bundle ships, in its order; a request attacks one or two."""
         run = store.run
         infos = {m.id: m for m in run.models}
         models = []
@@ -144,8 +153,9 @@ class Lab:
         return secrets.randbelow(2**31)
 
     def attack(self, image: np.ndarray, params: AttackParams, source: SourceInfo) -> AttackResponse:
-        """image: (32, 32, 3) uint8. Blocking: both models' PGD runs, side by side."""
+        """image: (32, 32, 3) uint8. Blocking: the chosen models' PGD runs, side by side."""
         start = time.perf_counter()
+        chosen = self.chosen(params.models)
         seed = params.seed if params.seed is not None else self.default_seed(source.test_index)
         resolved = ResolvedParams(
             mode=params.mode,
@@ -156,8 +166,9 @@ class Lab:
             target=params.target,
             random_start=params.random_start,
             seed=seed,
+            models=[m.info.id for m in chosen],
         )
-        runs = list(self._pool.map(lambda m: self._run(m, image, resolved, source.label), self.models))
+        runs = list(self._pool.map(lambda m: self._run(m, image, resolved, source.label), chosen))
         return AttackResponse(
             params=resolved,
             source=source,
@@ -188,7 +199,9 @@ class Lab:
         if not same:
             return None
         ref = {t.model_id: t for t in figure.trajectories}
-        return all(ref.get(r.model_id) == r.trajectory for r in runs)
+        if any(r.model_id not in ref for r in runs):
+            return None  # a model the figures do not show: nothing to compare with
+        return all(ref[r.model_id] == r.trajectory for r in runs)
 
     def _run(self, model: LabModel, image: np.ndarray, p: ResolvedParams, label: int | None) -> ModelRun:
         torch.set_num_threads(1)

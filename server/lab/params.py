@@ -19,6 +19,7 @@ PUSH_EPS_MAX = 8.0  # "push toward a class" is a large-budget L2 attack
 STEPS_MAX = 50
 PUSH_STEPS_MAX = 60
 SEED_MAX = 2**31 - 1
+MODELS_MAX = 2  # models per request: each runs on its own core, so two keep the latency of one
 N_TEST = 10_000  # CIFAR-10's test set; a bundle made from a subset holds fewer
 _TOLERANCE = 1e-9  # 16/255 computed in a browser must pass
 
@@ -46,6 +47,13 @@ class AttackParams(_Strict):
     seed: Seed | None = Field(
         default=None, description="random-start seed; default: the test image's bundle seed, else random"
     )
+    models: list[Annotated[str, Field(pattern=r"^[a-z0-9_]{1,32}$")]] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MODELS_MAX,
+        description="ids of the shipped models to attack (GET /api/lab lists them); default: the two the "
+        "article's figures show",
+    )
 
     @model_validator(mode="after")
     def _limits(self) -> AttackParams:
@@ -62,6 +70,8 @@ class AttackParams(_Strict):
             )
         if self.steps > steps_max:
             raise ValueError(f"steps {self.steps} is above the limit {steps_max} for mode {self.mode!r}")
+        if self.models is not None and len(set(self.models)) != len(self.models):
+            raise ValueError("models: each model at most once")
         if self.alpha is not None and self.alpha > eps_max + _TOLERANCE:
             raise ValueError(f"alpha {self.alpha:g} is above {eps_max:g}, the largest eps of this norm")
         return self
@@ -88,6 +98,7 @@ class ResolvedParams(_Strict):
     target: int | None
     random_start: bool
     seed: int
+    models: list[str]
 
 
 class SourceInfo(_Strict):
@@ -127,6 +138,7 @@ class LabStatus(_Strict):
     available: bool
     reason: str | None
     models: list[schema.ModelInfo]
+    default_models: list[str] = Field(description="attacked when a request names none: the figures' models")
     classes: list[str]
     limits: dict[str, float]
     test_images: int = Field(description="test indices the lab accepts: 0..test_images-1")

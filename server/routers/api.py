@@ -31,7 +31,10 @@ DOCUMENTS: dict[str, tuple[type[schema.Strict], str]] = {
         "Every precomputed PGD trajectory (large; prefer the per-image route).",
     ),
     "sweep": (schema.SweepFile, "Accuracy of every model at every test eps (section 5)."),
-    "evaluation": (schema.EvaluationFile, "Final clean, PGD and AutoAttack accuracy."),
+    "evaluation": (
+        schema.EvaluationFile,
+        "Final clean, PGD-10, PGD-50, APGD-CE + APGD-T accuracy and accuracy per PGD step.",
+    ),
 }
 
 

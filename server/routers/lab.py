@@ -192,6 +192,7 @@ def status(request: Request) -> LabStatus:
         available=lab.available,
         reason=lab.reason,
         models=[m.info for m in lab.models],
+        default_models=lab.default_models,
         classes=list(schema.CLASSES),
         limits={
             "linf_eps_max": LINF_EPS_MAX,
@@ -231,6 +232,7 @@ async def attack(request: Request) -> Response:
             404, f"test image {index} is not in this bundle, which holds 0..{len(lab.images) - 1} of {N_TEST}"
         )
     source = SourceInfo(kind="test", test_index=index, label=label)
+    _check_models(lab, params)
     return await _run(request, lambda: lab.attack(lab.images.pixels(index), params, source))
 
 
@@ -274,7 +276,16 @@ async def attack_upload(request: Request) -> Response:
     attack_params = _parse(AttackParams, raw)
     lab = _require_lab(request)
     source = SourceInfo(kind="upload", label=None)
+    _check_models(lab, attack_params)
     return await _run(request, lambda: lab.attack(decode_upload(data), attack_params, source))
+
+
+def _check_models(lab: Lab, params: AttackParams) -> None:
+    try:
+        lab.chosen(params.models)
+    except KeyError as e:
+        shipped = ", ".join(m.info.id for m in lab.models)
+        raise HTTPException(422, f"models: {e.args[0]!r} is not a shipped model ({shipped})") from None
 
 
 async def _form(request: Request, body: bytes):

@@ -6,6 +6,7 @@ import { initAttack } from "./attack.js";
 import { initDefense } from "./defense.js";
 import { initLearning } from "./learning.js";
 import { loadSprite } from "./pixels.js";
+import { initSteps } from "./steps.js";
 import { initSweep } from "./sweep.js";
 import { initTradeoff } from "./tradeoff.js";
 import { fetchTrajectory } from "./traj.js";
@@ -44,8 +45,8 @@ function fail(figureId, err) {
 
 async function main() {
   const root = document.documentElement;
-  const [run, training, gallery, epochProbs, sweep] = await Promise.all(
-    ["run", "training", "gallery", "epoch-probs", "sweep"].map(getJSON),
+  const [run, training, gallery, epochProbs, sweep, evaluation] = await Promise.all(
+    ["run", "training", "gallery", "epoch-probs", "sweep", "evaluation"].map(getJSON),
   );
   performance.mark("tour:data");
   const [sheet, first] = await Promise.all([
@@ -60,10 +61,13 @@ async function main() {
   const fallsEl = document.getElementById("picker-attack");
   const falls = fallsEl && fallsEl.dataset.falls ? JSON.parse(fallsEl.dataset.falls) : null;
 
+  // The example the figures open on: chosen by the server from the bundle (server/page.py, `opening`).
+  const opening = Number(document.body.dataset.opening) || 0;
   const jobs = [
-    ["fig-learning", () => initLearning({ training, epochProbs, gallery, sheet })],
-    ["fig-attack", () => initAttack({ gallery, sheet, attack, falls })],
-    ["fig-defense", () => initDefense({ gallery, sheet, attack, run, modelIds })],
+    ["fig-learning", () => initLearning({ training, epochProbs, gallery, sheet, opening })],
+    ["fig-attack", () => initAttack({ gallery, sheet, attack, falls, opening })],
+    ["fig-steps", () => initSteps({ evaluation, run })],
+    ["fig-defense", () => initDefense({ gallery, sheet, attack, run, modelIds, opening })],
     ["fig-tradeoff", () => initTradeoff({ training, modelIds })],
     ["fig-sweep", () => initSweep({ sweep, attack })],
   ];
@@ -86,5 +90,5 @@ async function main() {
 
 main().catch((err) => {
   document.documentElement.dataset.ready = "error";
-  for (const id of ["fig-learning", "fig-attack", "fig-defense", "fig-tradeoff", "fig-sweep"]) fail(id, err);
+  for (const id of ["fig-learning", "fig-attack", "fig-steps", "fig-defense", "fig-tradeoff", "fig-sweep"]) fail(id, err);
 });

@@ -56,7 +56,7 @@ export function statRows(dl, rows) {
   );
 }
 
-export async function initAttack({ gallery, sheet, attack, falls, modelId = "regular" }) {
+export async function initAttack({ gallery, sheet, attack, falls, opening, modelId = "regular" }) {
   const classes = gallery.classes;
   const n = gallery.images.length;
   const K = attack.steps;
@@ -78,8 +78,8 @@ export async function initAttack({ gallery, sheet, attack, falls, modelId = "reg
     pickerEl: document.getElementById("picker-attack"),
     stepperEl: document.getElementById("stepper-step"),
     count: n,
-    index: readInt("atk", 0, n - 1, 0),
-    step: readInt("step", 0, K, K),
+    index: readInt("atk", 0, n - 1, opening),
+    step: readInt("step", 0, K, 0),
     K,
     label: (i) => {
       const f = fallOf(i);

@@ -28,7 +28,7 @@ function modelSpan(run, id) {
   return i < 0 ? id : textSpan(run.models[i].label, `run.models[${i}].label`);
 }
 
-export async function initDefense({ gallery, sheet, attack, run, modelIds }) {
+export async function initDefense({ gallery, sheet, attack, run, modelIds, opening }) {
   const classes = gallery.classes;
   const nEx = Math.min(gallery.n_examples, gallery.images.length);
   const K = attack.steps;
@@ -65,8 +65,8 @@ export async function initDefense({ gallery, sheet, attack, run, modelIds }) {
     pickerEl: document.getElementById("picker-defense"),
     stepperEl: document.getElementById("stepper-defense"),
     count: nEx,
-    index: readInt("cmp", 0, nEx - 1, 0),
-    step: readInt("cstep", 0, K, K),
+    index: readInt("cmp", 0, nEx - 1, opening),
+    step: readInt("cstep", 0, K, 0),
     K,
     label: (i) => `Example ${i}: ${classes[gallery.images[i].label]}`,
     render,

@@ -30,6 +30,26 @@ export function numSpan(value, fmt, src, digits) {
   return s;
 }
 
+// An Accuracy record of the bundle ({correct, n, value, low, high}) as checkable spans:
+// "45.2 % (95 % interval 43.0–47.4 %, n = 2000)". Spread it into a list of nodes.
+export function accText(a, src) {
+  return [
+    numSpan(a.value, "pct", `${src}.value`),
+    " (95\u00a0% interval ",
+    numSpan(a.low, "pct", `${src}.low`),
+    "\u2013",
+    numSpan(a.high, "pct", `${src}.high`),
+    ", n\u00a0=\u00a0",
+    numSpan(a.n, "count", `${src}.n`),
+    ")",
+  ];
+}
+
+// The interval alone as plain text, for tooltips: "43.0–47.4 %".
+export function ci(a) {
+  return `${(a.low * 100).toFixed(1)}\u2013${(a.high * 100).toFixed(1)}\u00a0%`;
+}
+
 export function formatAs(value, fmt, digits) {
   switch (fmt) {
     case "pct":
@@ -40,6 +60,8 @@ export function formatAs(value, fmt, digits) {
       return fixed(value, digits ?? 3);
     case "int":
       return String(Math.round(value));
+    case "count":
+      return Math.round(value).toLocaleString("en-US");
     default:
       return String(value);
   }

@@ -83,6 +83,7 @@ function params() {
   };
   if ($("lab-alpha").value !== "") p.alpha = Number($("lab-alpha").value);
   if ($("lab-target").value !== "") p.target = Number($("lab-target").value);
+  p.models = [$("lab-model-a").value, $("lab-model-b").value].filter((id, i, all) => id && all.indexOf(id) === i);
   if ($("lab-seed").value !== "") p.seed = Math.round(Number($("lab-seed").value));
   return p;
 }
@@ -369,6 +370,11 @@ async function init() {
     return;
   }
   state.classes = status.classes;
+  // every shipped model can be attacked, two at a time; the figures' two are the default pair
+  for (const [k, sel] of [$("lab-model-a"), $("lab-model-b")].entries()) {
+    for (const m of status.models) sel.append(new Option(m.label, m.id));
+    sel.value = status.default_models[k] ?? "";
+  }
   for (const [i, name] of status.classes.entries()) {
     $("lab-class").append(new Option(name, String(i)));
     $("lab-target").append(new Option(name, String(i)));

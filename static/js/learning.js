@@ -2,7 +2,7 @@
 // over the epochs (slider, keys, hover or tap on the chart) and its class probabilities race.
 
 import { COLORS } from "./charts.js";
-import { numSpan, viewSpan } from "./format.js";
+import { accText, numSpan, viewSpan } from "./format.js";
 import { drawTile } from "./pixels.js";
 import { argmax, createProbBars } from "./probbars.js";
 import { createPicker } from "./picker.js";
@@ -25,7 +25,7 @@ export function changeEpochs(probsByEpoch, x, epochs) {
   return out;
 }
 
-export async function initLearning({ training, epochProbs, gallery, sheet }) {
+export async function initLearning({ training, epochProbs, gallery, sheet, opening }) {
   const mi = modelIndex(training, "regular");
   const hist = training.models[mi];
   const modelId = hist.model.id;
@@ -42,8 +42,8 @@ export async function initLearning({ training, epochProbs, gallery, sheet }) {
   const imageEl = document.getElementById("learning-image");
   const bars = createProbBars(document.getElementById("bars-learning"), { classes, title: "Class probabilities" });
 
-  let img = readInt("img", 0, nEx - 1, 0);
-  let k = epochs.length - 1; // index into epochs / probs
+  let img = readInt("img", 0, nEx - 1, opening);
+  let k = 0; // index into epochs / probs: open before the first epoch, so the bars race from the start
   const fromUrl = readInt("epoch", epochs[0], epochs[epochs.length - 1], null);
   if (fromUrl !== null) k = epochs.indexOf(fromUrl) >= 0 ? epochs.indexOf(fromUrl) : k;
 
@@ -56,7 +56,7 @@ export async function initLearning({ training, epochProbs, gallery, sheet }) {
     {
       name: "test accuracy",
       x,
-      y: records.map((r) => r.clean_acc * 100),
+      y: records.map((r) => r.clean_acc.value * 100),
       color: COLORS.regular,
       axis: "y2",
       width: 2.6,
@@ -141,7 +141,7 @@ export async function initLearning({ training, epochProbs, gallery, sheet }) {
       ` (true class ${classes[g.label]}) is ${classes[pred]} (`,
       numSpan(p[pred], "pct", `${ep}[${pred}]`),
       ...(right ? [", correct)"] : ["; wrong, the true class gets ", numSpan(p[g.label], "pct", `${ep}[${g.label}]`), ")"]),
-      ...(rec ? [". Test accuracy after this epoch: ", numSpan(rec.clean_acc, "pct", `${rsrc(k - extra)}.clean_acc`)] : []),
+      ...(rec ? [". Test accuracy after this epoch: ", ...accText(rec.clean_acc, `${rsrc(k - extra)}.clean_acc`)] : []),
       changes.length ? `. Its top guess changes at ${changes.length === 1 ? "epoch" : "epochs"} ` : ". Its top guess never changes",
       ...changes.flatMap((e, j) => [j ? ", " : "", numSpan(e, "int", `${rsrc(records.findIndex((r) => r.epoch === e))}.epoch`)]),
       ".",

@@ -2,7 +2,7 @@
 // at a test eps the reader picks (radio buttons; the choice is kept in ?eps=<k/255>).
 
 import { COLORS } from "./charts.js";
-import { eps255, numSpan } from "./format.js";
+import { accText, ci, eps255, numSpan } from "./format.js";
 import { readChoice, write } from "./state.js";
 import { createScatter } from "./svgchart.js";
 
@@ -46,17 +46,17 @@ export function initSweep({ sweep, attack }) {
     render(true);
   });
 
-  const xClean = rows.map((r) => r.accuracies[clean] * 100);
+  const xClean = rows.map((r) => r.accuracies[clean].value * 100);
   // the regular model in its colour; trained budgets from light to dark blue
   const maxTrain = Math.max(...rows.map((r) => r.train_eps)) || 1;
   const colors = rows.map((r) =>
     r.train_eps === 0 ? COLORS.regular : `hsl(216, 72%, ${Math.round(62 - 34 * (r.train_eps / maxTrain))}%)`,
   );
   const names = rows.map((r) => (r.train_eps === 0 ? "regular" : `train ε ${eps255(r.train_eps)}`));
-  const top = Math.min(100, Math.ceil((Math.max(...rows.flatMap((r) => r.accuracies)) * 100 + 5) / 10) * 10);
+  const top = Math.min(100, Math.ceil((Math.max(...rows.flatMap((r) => r.accuracies.map((a) => a.value))) * 100 + 5) / 10) * 10);
   const yLabel = () => `accuracy under PGD at test ε = ${eps255(sweep.test_eps[ti])} (%)`;
   const points = () =>
-    rows.map((r, i) => ({ x: xClean[i], y: r.accuracies[ti] * 100, label: names[i], color: colors[i], row: r }));
+    rows.map((r, i) => ({ x: xClean[i], y: r.accuracies[ti].value * 100, label: names[i], color: colors[i], row: r }));
   const chart = createScatter(chartEl, {
     label: "Clean versus adversarial accuracy for each training budget",
     xLabel: "clean test accuracy (%)",
@@ -65,8 +65,9 @@ export function initSweep({ sweep, attack }) {
     points: points(),
     tooltip: (p) => [
       p.row.train_eps === 0 ? "regular model (no attack in training)" : `trained at ε = ${eps255(p.row.train_eps)}`,
-      `clean ${p.x.toFixed(1)} %`,
-      `under PGD at ε = ${eps255(sweep.test_eps[ti])}: ${p.y.toFixed(1)} %`,
+      `clean ${p.x.toFixed(1)} % (95 % interval ${ci(p.row.accuracies[clean])})`,
+      `under PGD at ε = ${eps255(sweep.test_eps[ti])}: ${p.y.toFixed(1)} % (${ci(p.row.accuracies[ti])})`,
+      `n = ${p.row.accuracies[ti].n} test images`,
     ],
   });
 
@@ -79,9 +80,9 @@ export function initSweep({ sweep, attack }) {
         j ? "; " : "",
         r.train_eps === 0 ? "regular model " : "trained at ε = ",
         ...(r.train_eps === 0 ? [] : [numSpan(r.train_eps, "eps255", `sweep.rows[${r.ri}].train_eps`), " "]),
-        numSpan(r.accuracies[clean], "pct", `sweep.rows[${r.ri}].accuracies[${clean}]`),
+        ...accText(r.accuracies[clean], `sweep.rows[${r.ri}].accuracies[${clean}]`),
         " clean, ",
-        numSpan(r.accuracies[ti], "pct", `sweep.rows[${r.ri}].accuracies[${ti}]`),
+        ...accText(r.accuracies[ti], `sweep.rows[${r.ri}].accuracies[${ti}]`),
         " attacked",
       );
     });

@@ -4,7 +4,7 @@
 
 import { COLORS } from "./charts.js";
 import { roleName } from "./defense.js";
-import { numSpan, viewSpan } from "./format.js";
+import { accText, viewSpan } from "./format.js";
 import { readInt, write } from "./state.js";
 import { createStepper } from "./stepper.js";
 import { createLineChart } from "./svgchart.js";
@@ -21,11 +21,11 @@ export function initTradeoff({ training, modelIds }) {
     const h = training.models[mi];
     const x = h.epochs.map((r) => r.epoch);
     return [
-      { name: `${h.model.label}, clean`, x, y: h.epochs.map((r) => r.clean_acc * 100), color: color(id), fmt: pct },
+      { name: `${h.model.label}, clean`, x, y: h.epochs.map((r) => r.clean_acc.value * 100), color: color(id), fmt: pct },
       {
         name: `${h.model.label}, under attack`,
         x,
-        y: h.epochs.map((r) => r.pgd_acc * 100),
+        y: h.epochs.map((r) => r.pgd_acc.value * 100),
         color: color(id),
         dash: "6 4",
         marker: "open",
@@ -75,9 +75,9 @@ export function initTradeoff({ training, modelIds }) {
       const src = `training.models[${mi}].epochs[${ri}]`;
       parts.push(
         " is right on ",
-        numSpan(h.epochs[ri].clean_acc, "pct", `${src}.clean_acc`),
+        ...accText(h.epochs[ri].clean_acc, `${src}.clean_acc`),
         " of clean images and ",
-        numSpan(h.epochs[ri].pgd_acc, "pct", `${src}.pgd_acc`),
+        ...accText(h.epochs[ri].pgd_acc, `${src}.pgd_acc`),
         " under attack",
       );
     });

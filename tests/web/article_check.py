@@ -5,7 +5,9 @@ A path names an API document and a place in it: `evaluation.models[0].results[1]
 (the per-image route), `gallery.classes.length`. Suffixes `:date` and `:prefix` mark the run's
 creation date and commit as printed. Values the view-model derives: `derived:clean_wrong:<model>`
 and `derived:broken:<model>` (gallery images a model gets wrong before the attack, and right
-before but wrong after it), `derived:ratio:<attack path>` (an attack's step size over its eps).
+before but wrong after it), `derived:ratio:<attack path>` (an attack's step size over its eps),
+`derived:minutes` (every stage's wall time added up, in minutes), `derived:others` (the models
+besides the regular one).
 """
 
 from __future__ import annotations
@@ -55,6 +57,10 @@ def resolve(get: Callable[[str], Any], src: str) -> Any:
             and t["first_misclassified"] is not None
             and (t["clean"]["pred"] != im["label"]) == (kind == "clean_wrong")
         )
+    if src == "derived:minutes":  # every stage's wall time, added up
+        return sum(t["wall_seconds"] for t in get("run")["stages"]) / 60
+    if src == "derived:others":  # models besides the regular one
+        return len(get("run")["models"]) - 1
     if src.startswith("derived:ratio:"):  # alpha / eps of an attack spec
         spec = resolve(get, src.removeprefix("derived:ratio:"))
         return spec["alpha"] / spec["eps"]
@@ -113,9 +119,9 @@ COLLECT_JS = r"""
     "math", ".cite", ".refs", "svg", "script", "style", "[aria-hidden='true']", ".stepper",
     "[data-src]", "[data-view]", "#lab", ".chart", "code", "noscript",
   ].join(",");
-  const allowed = /ResNet-18|CIFAR-10/g;
+  const allowed = /ResNet-18|CIFAR-10|95\u00a0% interval/g;
   const stray = [];
-  const roots = [document.getElementById("preset-banner"), document.querySelector(".masthead"),
+  const roots = [document.getElementById("provline"), document.querySelector(".masthead"),
                  document.querySelector("main"), document.querySelector(".colophon")].filter(Boolean);
   for (const root of roots) {
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);

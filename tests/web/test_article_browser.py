@@ -46,23 +46,24 @@ def docs(live_server) -> Documents:
 
 def test_loads_ready_without_errors_or_foreign_requests(page, docs) -> None:
     errors = open_article(page)
-    for fig in ("learning", "attack", "defense", "tradeoff", "sweep"):
+    for fig in ("learning", "attack", "steps", "defense", "tradeoff", "sweep"):
         assert summary(page, fig).strip(), f"{fig} has no text summary"
         assert page.locator(f"#summary-{fig}").get_attribute("aria-live") == "polite"
     # exercise every figure once, then nothing may have left the origin
     page.locator("#picker-learning .thumb").nth(1).click()
-    page.locator("#stepper-epoch .stepper-prev").click()
+    page.locator("#stepper-epoch .stepper-next").click()  # the figures open at the start
     page.locator("#picker-attack .thumb").nth(2).click()
     page.locator("#stepper-step .stepper-play").click()
     page.wait_for_timeout(300)
     page.locator("#stepper-step .stepper-play").click()
     page.locator("#picker-defense .thumb").nth(3).click()
-    page.locator("#stepper-defense .stepper-prev").click()
+    page.locator("#stepper-defense .stepper-next").click()
     page.locator("#stepper-tradeoff .stepper-prev").click()
     page.locator("#sweep-eps label").first.click()
     page.locator("#chart-training").hover()
     page.locator("#chart-tradeoff").hover()
     page.locator("#chart-sweep").hover()
+    page.locator("#chart-steps").hover()
     page.wait_for_timeout(300)
     assert page.foreign_requests == []
     assert errors == []
@@ -237,11 +238,11 @@ def test_touch_taps_on_a_phone(browser, live_server) -> None:
         wait_param(page, "img", 4)
         page.locator("#picker-attack .thumb").nth(6).tap()
         wait_param(page, "atk", 6)
-        page.locator("#stepper-step .stepper-prev").tap()
+        page.locator("#stepper-step .stepper-next").tap()  # the attack opens at its random start
         assert page.locator("#summary-attack").get_attribute("data-step") != str(
-            page.locator("#stepper-step input[type=range]").get_attribute("max")
+            page.locator("#stepper-step input[type=range]").get_attribute("min")
         )
-        page.locator("#stepper-defense .stepper-prev").tap()
+        page.locator("#stepper-defense .stepper-next").tap()
         assert errors == []
     finally:
         context.close()
@@ -298,13 +299,10 @@ def test_download_links_serve_the_figures_data(page) -> None:
         assert isinstance(r.json(), dict), href  # a static host may not call it application/json
 
 
-def test_small_preset_banner_is_shown(page, docs) -> None:
+def test_provenance_line_is_shown(page, docs) -> None:
     open_article(page)
     preset = docs.get("run")["preset"]
-    banner = page.locator("#preset-banner")
-    if preset == "full":
-        assert banner.count() == 0
-    else:
-        assert banner.is_visible()
-        assert preset in banner.inner_text()
-        assert page.locator("#prov-preset").inner_text() == preset
+    line = page.locator("#provline")
+    assert line.is_visible() and page.locator("#preset-banner").count() == 0
+    assert preset in line.inner_text() and "minutes" in line.inner_text()
+    assert page.locator("#prov-preset").inner_text() == preset

@@ -120,19 +120,30 @@ def test_formulas_are_mathml() -> None:
     assert 'display="inline"' in str(mathml("loss", display=False))
 
 
-def test_small_preset_banner_follows_the_bundle(app) -> None:
-    client = TestClient(app)
+def test_provenance_line_names_the_models_and_minutes(app) -> None:
+    """A plain provenance line, no preset banner: width, parameters, images, epochs, device, minutes."""
     page = app.state.page
-    html = client.get("/").text
-    assert ('id="preset-banner"' in html) == (page.preset != "full")
-    # the same templates over a full bundle: the banner is gone
-    app.state.page = dataclasses.replace(page, preset="full", is_full=True)
-    try:
-        html = client.get("/").text
-        assert 'id="preset-banner"' not in html
-        assert 'data-preset="full"' in html
-    finally:
-        app.state.page = page
+    html = TestClient(app).get("/").text
+    assert 'id="preset-banner"' not in html
+    line = re.search(r'<aside class="provline" id="provline".*?</aside>', html, re.S).group(0)
+    for num in (page.regular.width, page.regular.parameters, page.n_train, page.regular.epochs, page.minutes):
+        assert num.__html__() in line
+    assert "run.device" in line and "run.preset" in line
+
+
+def test_every_headline_accuracy_has_its_interval_and_n(app) -> None:
+    """The cards and the results table print each accuracy with its Wilson interval and n."""
+    page = app.state.page
+    html = TestClient(app).get("/").text
+    evaluated = [mv for mv in page.models if mv.results]
+    assert evaluated
+    for mv in evaluated:
+        for r in mv.results + mv.same_images:
+            assert r.accuracy.interval in html
+            for part in (r.accuracy.low, r.accuracy.high, r.accuracy.n):
+                assert part.src.startswith(r.src + ".accuracy.")
+    table = re.search(r'<table class="results" id="results-table">.*?</table>', html, re.S).group(0)
+    assert table.count('class="ci"') == sum(len(mv.results) + len(mv.same_images) for mv in evaluated)
 
 
 def test_page_has_no_inline_script_or_handlers_and_links_assets(app) -> None:

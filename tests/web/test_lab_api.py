@@ -80,19 +80,27 @@ def gallery_index(server):
         return json.loads(r.read())["images"][0]["test_index"]
 
 
-def server_models(base) -> list[dict]:
-    return request(base, "/api/lab", content_type=None)[2]["models"]
-
-
 def attack_body(index: int, **changes) -> dict:
     return {"source": {"test_index": index}, "norm": "Linf", "eps": 8 / 255, "steps": 3, **changes}
 
 
-def test_status_lists_both_models_and_limits(server):
+def test_status_lists_every_shipped_model_and_limits(server):
     status, _, body = request(server, "/api/lab", content_type=None)
     assert status == 200 and body["available"] is True
-    assert len(body["models"]) == 2  # the regular and the eps = 8/255 model
+    assert len(body["models"]) == 6  # the regular model and the five of the eps sweep
+    assert body["default_models"] == ["regular", "adv_eps8"]  # the two the article's figures show
     assert body["limits"]["steps_max"] == 50 and body["limits"]["upload_bytes_max"] == 256 * 1024
+
+
+def test_any_shipped_model_can_be_attacked_two_at_a_time(server, gallery_index):
+    status, _, body = request(
+        server, ATTACK, attack_body(gallery_index, seed=5, models=["adv_eps16", "adv_eps1"])
+    )
+    assert status == 200, body
+    assert [r["model_id"] for r in body["runs"]] == ["adv_eps16", "adv_eps1"] == body["params"]["models"]
+    assert body["figure_match"] is None  # the figures show neither model
+    status, _, body = request(server, ATTACK, attack_body(gallery_index, models=["adv_eps4"]))
+    assert status == 200 and [r["model_id"] for r in body["runs"]] == ["adv_eps4"]
 
 
 def test_attack_returns_every_step_for_both_models(server, gallery_index):
@@ -100,10 +108,10 @@ def test_attack_returns_every_step_for_both_models(server, gallery_index):
     assert status == 200, body
     assert body["params"] == {
         "mode": "attack", "norm": "Linf", "eps": 8 / 255, "alpha": 2 / 255, "steps": 3,
-        "target": None, "random_start": True, "seed": 7,
+        "target": None, "random_start": True, "seed": 7, "models": ["regular", "adv_eps8"],
     }  # fmt: skip
     assert body["source"]["kind"] == "test" and body["columns"] == 4
-    assert [r["model_id"] for r in body["runs"]] == [m["id"] for m in server_models(server)]
+    assert [r["model_id"] for r in body["runs"]] == ["regular", "adv_eps8"]
     for run in body["runs"]:
         assert len(run["trajectory"]["steps"]) == 4
         assert all(s["linf"] <= 8 / 255 + 1e-6 for s in run["trajectory"]["steps"])
@@ -178,6 +186,11 @@ def test_push_toward_a_class(server, gallery_index):
         ({"source": {"test_index": "3"}}, "test_index"),
         ({"source": {}}, "test_index"),
         ({"typo": 1}, "typo"),
+        ({"models": ["nosuch"]}, "not a shipped model"),
+        ({"models": ["regular", "adv_eps1", "adv_eps2"]}, "models"),
+        ({"models": []}, "models"),
+        ({"models": ["regular", "regular"]}, "at most once"),
+        ({"models": ["../x"]}, "models"),
     ],
 )
 def test_invalid_parameters_are_422_with_a_reason(server, gallery_index, changes, fragment):

@@ -41,7 +41,7 @@ def test_upload_attack_and_scrub_both_models(page):
     page.wait_for_selector("#lab-results:not([hidden])", timeout=30_000)
     panels = page.locator(".lab-model")
     assert panels.count() == 2
-    ids = page.evaluate("fetch('/api/lab').then((r) => r.json()).then((s) => s.models.map((m) => m.id))")
+    ids = page.evaluate("fetch('/api/lab').then((r) => r.json()).then((s) => s.default_models)")
     assert [page.get_attribute(f".lab-model >> nth={i}", "data-model") for i in range(2)] == ids
     assert "Step 4 of 4" in page.text_content("#lab-summary")
     assert page.input_value("#lab-seed").isdigit()  # the seed used, ready to reuse
