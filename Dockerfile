@@ -14,7 +14,7 @@ ENV PATH=/opt/venv/bin:$PATH
 RUN pip install --no-cache-dir --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
 WORKDIR /src
 COPY pyproject.toml README.md ./
-COPY precompute/ precompute/
+COPY tour/ tour/
 COPY server/ server/
 # The project and its runtime dependencies; torch is already satisfied.
 RUN pip install --no-cache-dir .

@@ -27,13 +27,12 @@ from datetime import UTC, datetime
 import numpy as np
 import torch
 
-from precompute import schema
-from precompute.config import TrajectoryConfig
-from precompute.model import ResNet18
-from precompute.trajectories import attack_images
 from server.lab.engine import Lab, LabModel, _prepare
 from server.lab.params import AttackParams, SourceInfo
 from tests.web.conftest import running_server
+from tour import schema
+from tour.model import ResNet18
+from tour.trajectories import attack_images
 
 PGD10 = {"norm": "Linf", "eps": 8 / 255, "alpha": 2 / 255, "steps": 10}
 PUSH = {"mode": "push", "norm": "L2", "eps": 4.0, "alpha": 0.1, "steps": 60, "target": 3}
@@ -109,13 +108,13 @@ def full_width_lab(n: int) -> dict[str, list[float]]:
         out[name] = times
     lab.close()
     # the rejected alternative: one model after the other, each with every core
-    cfg = TrajectoryConfig(eps=PGD10["eps"], steps=PGD10["steps"], alpha=PGD10["alpha"])
+    spec = schema.AttackSpec(name="PGD", random_start=True, **PGD10)
     torch.set_num_threads(os.cpu_count() or 1)
     times = []
     for _ in range(max(3, n // 2)):
         t = time.perf_counter()
         for m in models:
-            attack_images(m.module, m.info.id, image[None], [3], [0], cfg)
+            attack_images(m.module, m.info.id, image[None], [3], [0], spec)
         times.append(time.perf_counter() - t)
     out["full_pgd10_sequential"] = times
     return out

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 
+from tour import schema
+
 TEST_EPS_255 = (0, 1, 2, 4, 8, 16)  # the article's eps axis, in 1/255 steps
 TRAIN_EPS_255 = (0, 1, 2, 4, 8, 16)  # one model per eps; 0 is the regular model
 ROBUST_ID = "adv_eps8"  # the headline robust model, also the sweep's 8/255 point
@@ -61,6 +63,18 @@ class TrajectoryConfig:
     eps: float = 8 / 255  # the attack the article animates: PGD-10, L-inf 8/255, step 2/255
     steps: int = 10
     alpha: float = 2 / 255
+
+    def attack(self, seed: int) -> schema.AttackSpec:
+        """The figures' attack; each image's own random start derives from `seed` and its index."""
+        return schema.AttackSpec(
+            name="PGD",
+            norm="Linf",
+            eps=self.eps,
+            alpha=self.alpha,
+            steps=self.steps,
+            random_start=True,
+            seed=seed,
+        )
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from precompute.bundle import atomic_write_bytes
+from tour.bundle import atomic_write_bytes
 
 URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
 MD5 = "c58f30108f718f92721af3b95e74349a"

@@ -13,9 +13,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from precompute import schema
-from precompute.attacks import eval_mode, pgd_survival
-from precompute.runtime import autocast, derive_seed, to_input
+from tour import schema
+from tour.attacks import eval_mode, pgd_survival
+from tour.runtime import autocast, derive_seed, to_input
 
 
 @dataclass(frozen=True)

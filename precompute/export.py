@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from precompute import schema
 from precompute.config import PipelineConfig, TrainConfig, madry_alpha
-from precompute.sprites import png, sheet, webp
-from precompute.trajectories import ImageAttack
+from tour import schema
+from tour.sprites import png, sheet, webp
+from tour.trajectories import ImageAttack
 
 TESTSET_COLUMNS = 10
 TESTSET_PAGE = 100  # 320x320 px, about 164 KB: one screen of the lab's browser per request

@@ -13,10 +13,10 @@ import time
 import torch
 from torch import nn
 
-from precompute import schema
 from precompute.config import EvalConfig
 from precompute.evaluate import accuracy, apgd_outcomes, clean_outcomes, survival
-from precompute.runtime import derive_seed
+from tour import schema
+from tour.runtime import derive_seed
 
 
 def pgd_spec(cfg: EvalConfig, steps: int, seed: int) -> schema.AttackSpec:

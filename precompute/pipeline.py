@@ -18,8 +18,6 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from precompute import schema
-from precompute.bundle import atomic_write_bytes, dump_json, write_manifest
 from precompute.config import SHOWN_IDS, TEST_EPS_255, TRAIN_EPS_255, PipelineConfig, model_id
 from precompute.data import Cifar, examples_first, gallery_indices, load_cifar, split, synthetic_cifar
 from precompute.evaluate import probabilities
@@ -34,14 +32,16 @@ from precompute.export import (
     trajectories,
 )
 from precompute.final_eval import evaluate_model
-from precompute.isa import capability, host_isa
-from precompute.model import parameter_count
 from precompute.provenance import device_name, git_state, now, versions
-from precompute.runtime import derive_seed, nchw, one_thread
 from precompute.sweep import sweep_file, sweep_row
 from precompute.train import TrainData, TrainState, build, state_from_bytes, state_to_bytes, train
-from precompute.trajectories import attack_images, trajectory_seed
-from precompute.weights import export_bytes, model_from_bytes
+from tour import schema
+from tour.bundle import atomic_write_bytes, dump_json, write_manifest
+from tour.isa import capability, host_isa
+from tour.model import parameter_count
+from tour.runtime import derive_seed, nchw, one_thread
+from tour.trajectories import attack_images, trajectory_seed
+from tour.weights import export_bytes, model_from_bytes
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLE_SUFFIXES = (".json", ".png", ".webp", ".safetensors")
@@ -231,17 +231,14 @@ def _trajectory_stage(
 ):
     """On the CPU in fp32 with the exported weights and one thread: what the server's live lab
     computes, so it retraces these figures exactly."""
-    tc = cfg.trajectories
+    spec = cfg.trajectories.attack(cfg.seed)  # what runs is what the bundle records
     labels = [int(y_test[i]) for i in gallery_idx]
     seeds = [trajectory_seed(cfg.seed, i) for i in gallery_idx]
     with one_thread():
         attacks = {
-            mid: attack_images(models[mid].cpu(), mid, x_test[gallery_idx], labels, seeds, tc)
+            mid: attack_images(models[mid].cpu(), mid, x_test[gallery_idx], labels, seeds, spec)
             for mid in tqdm(SHOWN_IDS, desc="trajectories", unit="model")
         }
-    spec = schema.AttackSpec(
-        name="PGD", norm="Linf", eps=tc.eps, alpha=tc.alpha, steps=tc.steps, random_start=True, seed=cfg.seed
-    )
     doc, files = trajectories(attacks, gallery_idx, labels, spec)
     return {"trajectories.json": dump_json(doc), **files}, None
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from precompute import schema
 from precompute.config import SweepConfig
 from precompute.evaluate import clean_score, pgd_accuracy
-from precompute.runtime import derive_seed
+from tour import schema
+from tour.runtime import derive_seed
 
 
 def sweep_seed(seed: int) -> int:

@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F
 
-from precompute import schema
-from precompute.attacks import nfgsm, pgd
 from precompute.augment import crop_flip
 from precompute.config import TrainConfig, madry_alpha
 from precompute.evaluate import clean_score, pgd_accuracy, probabilities
-from precompute.model import ResNet18
-from precompute.runtime import autocast, derive_seed, generator, to_input
-from precompute.weights import checkpoint_bytes, checkpoint_from_bytes
+from tour import schema
+from tour.attacks import nfgsm, pgd
+from tour.model import ResNet18
+from tour.runtime import autocast, derive_seed, generator, to_input
+from tour.weights import checkpoint_bytes, checkpoint_from_bytes
 
 
 @dataclass(frozen=True)

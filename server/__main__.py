@@ -15,11 +15,11 @@ from pathlib import Path
 import uvicorn
 from uvicorn.config import LOGGING_CONFIG
 
-from precompute.bundle import BundleError
 from server.config import Settings
 from server.export import export_site
 from server.main import create_app
 from server.routers.lab import LabConfigError
+from tour.bundle import BundleError
 
 log = logging.getLogger("server")
 

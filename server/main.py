@@ -25,7 +25,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Raises precompute.bundle.BundleError or lab.LabConfigError (one line each) when the bundle is
+    """Raises tour.bundle.BundleError or lab.LabConfigError (one line each) when the bundle is
     missing, altered or invalid, or a TOUR_LAB_* setting is out of range."""
     settings = settings or Settings()
     store = open_store(settings.bundle_dir)

@@ -20,11 +20,10 @@ from functools import cache
 from latex2mathml.converter import convert as latex_to_mathml
 from markupsafe import Markup
 
-from precompute import schema
 from server.store import Store
+from tour import schema
 
 NBSP = "\u00a0"
-ROBUST_ID = "adv_eps8"  # the headline robust model of sections 3 and 4 (precompute.config.ROBUST_ID)
 
 
 # ---------------------------------------------------------------- number formats (= static/js/format.js)
@@ -396,7 +395,8 @@ def build_page(store: Store) -> Page:
     first_eval = evaluation.models[0] if evaluation.models else None
     by_id = {m.id: m for m in models}
     regular = by_id.get("regular") or next(m for m in models if m.train_eps.value == 0)
-    robust = by_id.get(ROBUST_ID)
+    # the figures' models, as the bundle names them: the regular one and the headline robust one
+    robust = next((by_id[mid] for mid in traj.model_ids if mid != regular.id and mid in by_id), None)
 
     falls = []
     counts = {mid: {"clean_wrong": 0, "broken": 0} for mid in traj.model_ids}

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from precompute import schema
-from precompute.bundle import Bundle, dump_json, load_bundle
 from server.caching import Payload
+from tour import schema
+from tour.bundle import Bundle, dump_json, load_bundle
 
 JSON = "application/json"
 MEDIA_TYPES = {

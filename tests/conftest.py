@@ -11,7 +11,7 @@ import torch
 from precompute.config import tiny
 from precompute.data import synthetic_cifar
 from precompute.pipeline import run
-from precompute.runtime import one_thread
+from tour.runtime import one_thread
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from precompute.attacks import fgsm, nfgsm, pgd, pgd_survival
 from precompute.data import synthetic_cifar
+from tour.attacks import fgsm, nfgsm, pgd, pgd_survival
 
 EPS = 8 / 255
 pytestmark = pytest.mark.usefixtures("single_thread")

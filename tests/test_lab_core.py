@@ -8,12 +8,12 @@ import base64
 import numpy as np
 import pytest
 
-from precompute import schema
-from precompute.bundle import load_bundle
 from server.config import Settings
 from server.lab.engine import CifarTestSet, Lab, decode_image, tiles
 from server.lab.params import AttackParams, SourceInfo
 from server.store import open_store
+from tour import schema
+from tour.bundle import load_bundle
 
 
 @pytest.fixture(scope="module")

@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 import torch
 
-from precompute import schema
-from precompute.bundle import BundleError, atomic_write_bytes, load_bundle
-from precompute.config import SHOWN_IDS, TrajectoryConfig, tiny
+from precompute.config import SHOWN_IDS, tiny
 from precompute.pipeline import run, write_bundle
-from precompute.trajectories import attack_images, trajectory_seed
-from precompute.weights import load_model
+from tour import schema
+from tour.bundle import BundleError, atomic_write_bytes, load_bundle
+from tour.trajectories import attack_images, trajectory_seed
+from tour.weights import load_model
 
 pytestmark = pytest.mark.usefixtures("single_thread")
 
@@ -137,7 +137,7 @@ def test_exported_weights_reproduce_the_trajectories(tiny_bundle, tiny_run):
             x_test[[image.test_index]],
             [int(y_test[image.test_index])],
             [seed],
-            TrajectoryConfig(),
+            traj.attack,
         )
         got = mine.trajectory
         assert got.first_misclassified == ref.first_misclassified

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from precompute import schema
-from precompute.stats import wilson
+from tour import schema
+from tour.stats import wilson
 
 
 def test_wilson_matches_known_values_and_stays_in_the_unit_interval():

@@ -10,8 +10,8 @@ import torch
 
 from precompute.config import tiny
 from precompute.data import split, synthetic_cifar
-from precompute.runtime import nchw
 from precompute.train import TrainData, TrainState, learning_rate, state_from_bytes, state_to_bytes, train
+from tour.runtime import nchw
 
 pytestmark = pytest.mark.usefixtures("single_thread")
 

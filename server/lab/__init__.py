@@ -1,1 +1,1 @@
-"""The live lab: PGD on CPU against the shipped models, through the precompute's own attack code."""
+"""The live lab: PGD on CPU against the shipped models, through the kernel's own attack code (tour)."""

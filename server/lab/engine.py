@@ -1,6 +1,6 @@
 """The lab's attack runner: the shipped models, loaded once, attacked with the precompute's own code.
 
-`precompute.trajectories.attack_images` turns a PGD run into schema StepRecords and pictures; the
+`tour.trajectories.attack_images` turns a PGD run into schema StepRecords and pictures; the
 bundle's trajectories come from the same call with the same weights (fp16 -> fp32 on the CPU) and
 the per-image seeds of `trajectory_seed`, so a gallery image attacked here with its bundle seed
 retraces the precomputed figure. The two models run side by side, one thread each with one intra-op
@@ -22,14 +22,13 @@ import torch
 from PIL import Image
 from torch import nn
 
-from precompute import schema
-from precompute.bundle import Bundle, BundleError
-from precompute.config import TrajectoryConfig
-from precompute.sprites import png, sheet
-from precompute.trajectories import attack_images, trajectory_seed
-from precompute.weights import model_from_bytes
 from server.lab.params import MODELS_MAX, AttackParams, AttackResponse, ModelRun, ResolvedParams, SourceInfo
 from server.store import Store
+from tour import schema
+from tour.bundle import Bundle, BundleError
+from tour.sprites import png, sheet
+from tour.trajectories import attack_images, trajectory_seed
+from tour.weights import model_from_bytes
 
 TILE = 32
 
@@ -50,7 +49,7 @@ def decode_image(data: bytes) -> np.ndarray:
 
 
 def tiles(sheet_image: np.ndarray, tile: int, columns: int, count: int) -> np.ndarray:
-    """The inverse of precompute.sprites.sheet: (count, tile, tile, 3) in row-major order."""
+    """The inverse of tour.sprites.sheet: (count, tile, tile, 3) in row-major order."""
     rows = sheet_image.shape[0] // tile
     grid = sheet_image[: rows * tile, : columns * tile].reshape(rows, tile, columns, tile, 3)
     return grid.transpose(0, 2, 1, 3, 4).reshape(rows * columns, tile, tile, 3)[:count]
@@ -184,19 +183,10 @@ class Lab:
         """For an image of the article's figures attacked with their settings and seed: whether every
         model's every step equals the precomputed one (the proof that the lab is the same code)."""
         figure = self._figure_of.get(source.test_index) if source.test_index is not None else None
-        if figure is None or self.figures is None or self.run_seed is None:
+        if figure is None or self.figures is None or self.run_seed is None or p.target is not None:
             return None
-        spec = self.figures.attack
-        same = (
-            p.mode == "attack"
-            and p.target is None
-            and (p.norm, p.steps, p.random_start) == (spec.norm, spec.steps, spec.random_start)
-            and abs(p.eps - spec.eps) < 1e-12
-            and spec.alpha is not None
-            and abs(p.alpha - spec.alpha) < 1e-12
-            and p.seed == trajectory_seed(self.run_seed, figure.test_index)
-        )
-        if not same:
+        seed = trajectory_seed(self.run_seed, figure.test_index)  # the image's own start in the figures
+        if p.spec() != self.figures.attack.model_copy(update={"seed": seed}):
             return None
         ref = {t.model_id: t for t in figure.trajectories}
         if any(r.model_id not in ref for r in runs):
@@ -209,17 +199,14 @@ class Lab:
             with torch.no_grad():
                 x = torch.from_numpy(image).permute(2, 0, 1)[None].float() / 255
                 label = int(model.module(x).argmax())
-        cfg = TrajectoryConfig(eps=p.eps, steps=p.steps, alpha=p.alpha)
         (result,) = attack_images(
             model.module,
             model.info.id,
             image[None],
             [label],
             [p.seed],
-            cfg,
-            norm=p.norm,
+            p.spec(),
             targets=None if p.target is None else [p.target],
-            random_init=p.random_start,
         )
         columns = p.steps + 1
         return ModelRun(

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from precompute import schema
+from tour import schema
 
 LINF_EPS_MAX = 16 / 255
 L2_EPS_MAX = 2.0
@@ -99,6 +99,18 @@ class ResolvedParams(_Strict):
     random_start: bool
     seed: int
     models: list[str]
+
+    def spec(self) -> schema.AttackSpec:
+        """The attack as the kernel runs it and the bundle records it (the models aside)."""
+        return schema.AttackSpec(
+            name="PGD",
+            norm=self.norm,
+            eps=self.eps,
+            alpha=self.alpha,
+            steps=self.steps,
+            random_start=self.random_start,
+            seed=self.seed,
+        )
 
 
 class SourceInfo(_Strict):

@@ -13,10 +13,10 @@ from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import Response
 from pydantic import BeforeValidator, Field
 
-from precompute import schema
 from server.caching import send
 from server.errors import ERROR_RESPONSES
 from server.store import Store, TrajectoryResponse
+from tour import schema
 
 router = APIRouter(prefix="/api", tags=["data"])
 

@@ -19,7 +19,6 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from precompute import schema
 from server.errors import ErrorBody
 from server.lab.engine import Lab
 from server.lab.gate import AttackGate, Busy, RateLimiter
@@ -38,6 +37,7 @@ from server.lab.params import (
 )
 from server.lab.upload import MAX_UPLOAD_BYTES, UploadError, decode_upload
 from server.store import Store
+from tour import schema
 
 router = APIRouter(prefix="/api/lab", tags=["lab"])
 

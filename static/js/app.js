@@ -11,8 +11,6 @@ import { initSweep } from "./sweep.js";
 import { initTradeoff } from "./tradeoff.js";
 import { fetchTrajectory } from "./traj.js";
 
-const ROBUST_ID = "adv_eps8";
-
 // The figures grow the page as they draw, which can carry a reader who arrived at /#section away
 // from it; once they are drawn, go back to the section, unless the reader has moved on their own.
 let readerMoved = false;
@@ -55,9 +53,7 @@ async function main() {
   ]);
   performance.mark("tour:images");
   const attack = first.attack;
-  const modelIds = first.model_ids.includes(ROBUST_ID)
-    ? ["regular", ROBUST_ID].filter((id) => first.model_ids.includes(id))
-    : first.model_ids;
+  const modelIds = first.model_ids; // the figures' models, regular first, as the bundle lists them
   const fallsEl = document.getElementById("picker-attack");
   const falls = fallsEl && fallsEl.dataset.falls ? JSON.parse(fallsEl.dataset.falls) : null;
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from precompute import schema
-from precompute.bundle import BundleError, load_bundle, write_manifest
+from tour import schema
+from tour.bundle import BundleError, load_bundle, write_manifest
 
 
 @pytest.fixture

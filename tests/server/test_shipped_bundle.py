@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from precompute import schema
-from precompute.bundle import load_bundle
+from tour import schema
+from tour.bundle import load_bundle
 
 BUNDLE = Path(__file__).resolve().parents[2] / "data" / "bundle"
 

@@ -9,11 +9,11 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from precompute import schema
 from server.config import Settings
 from server.main import create_app
 from server.page import Num, build_page, eps255, format_as, mathml, measurement_caption, pct
 from tests.web.article_check import resolve
+from tour import schema
 
 
 @pytest.fixture(scope="module")

@@ -18,9 +18,9 @@ from urllib.parse import urlsplit
 import pytest
 from PIL import Image
 
-from precompute.bundle import write_manifest
 from server.config import Settings
 from tests.web.conftest import running_server
+from tour.bundle import write_manifest
 
 ATTACK = "/api/lab/attack"
 UPLOAD = "/api/lab/attack/upload"

@@ -19,7 +19,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from precompute import schema
+from tour import schema
 
 T = TypeVar("T", bound=BaseModel)
 

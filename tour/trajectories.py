@@ -14,10 +14,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from precompute import schema
-from precompute.attacks import eval_mode, pgd
-from precompute.config import TrajectoryConfig
-from precompute.runtime import derive_seed
+from tour import schema
+from tour.attacks import eval_mode, pgd
+from tour.runtime import derive_seed
 
 DIGITS = 6  # decimals kept in the JSON: far below what a chart shows, a third of the bytes
 
@@ -63,21 +62,22 @@ def attack_images(
     images: np.ndarray,
     labels: list[int],
     seeds: list[int],
-    cfg: TrajectoryConfig,
+    spec: schema.AttackSpec,
     *,
-    norm: str = "Linf",
     targets: list[int] | None = None,
-    random_init: bool = True,
 ) -> list[ImageAttack]:
     """images: (B, 32, 32, 3) uint8 on the CPU; the model fp32 on the CPU. One result per image.
 
+    `spec` is the attack (PGD: norm, eps, alpha, steps, random start) exactly as the bundle records it;
+    `seeds` are the images' own random-start seeds and `targets` the lab's targeted runs.
     Each image is attacked alone, in a batch of one, as the live lab does: a convolution's float
     sums depend on the batch size, and PGD's sign step turns a last-digit change in a near-zero
     gradient into a different pixel, so only equal batches retrace each other bit for bit.
-    The keywords reach `pgd` as they are (the live lab's L2, targeted and no-random-start runs).
     Perturbations are drawn as 0.5 + delta / (2 s): s = eps for L-inf; for L2, whose ball lets one
     pixel move by up to eps, s is the largest pixel change of the image's run (see `perturbation_scale`).
     """
+    if spec.name != "PGD" or spec.alpha is None:
+        raise ValueError(f"trajectories are PGD runs with a step size, not {spec.name}")
     return [
         _attack_one(
             model,
@@ -85,10 +85,8 @@ def attack_images(
             images[i],
             labels[i],
             seeds[i],
-            cfg,
-            norm=norm,
+            spec,
             target=None if targets is None else targets[i],
-            random_init=random_init,
         )
         for i in range(len(images))
     ]
@@ -100,11 +98,9 @@ def _attack_one(
     image: np.ndarray,
     label: int,
     seed: int,
-    cfg: TrajectoryConfig,
+    spec: schema.AttackSpec,
     *,
-    norm: str,
     target: int | None,
-    random_init: bool,
 ) -> ImageAttack:
     x = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1)[None].float() / 255
     y = torch.tensor([label], dtype=torch.long)
@@ -115,18 +111,18 @@ def _attack_one(
         model,
         x,
         y,
-        eps=cfg.eps,
-        alpha=cfg.alpha,
-        steps=cfg.steps,
-        norm=norm,
-        random_init=random_init,
+        eps=spec.eps,
+        alpha=spec.alpha,
+        steps=spec.steps,
+        norm=spec.norm,
+        random_init=spec.random_start,
         seed=[seed],
         target=None if target is None else torch.tensor([target], dtype=torch.long),
         record=True,
     )
     iterates = torch.stack(run.iterates, 1)[0]  # (steps + 1, C, H, W)
     deltas = iterates - x
-    steps = [_record(run.logits[k][0], run.losses[k][0], deltas[k]) for k in range(cfg.steps + 1)]
+    steps = [_record(run.logits[k][0], run.losses[k][0], deltas[k]) for k in range(spec.steps + 1)]
     wrong = [k for k, s in enumerate(steps) if s.pred != label]
     trajectory = schema.Trajectory(
         model_id=model_id,
@@ -134,5 +130,5 @@ def _attack_one(
         steps=steps,
         first_misclassified=wrong[0] if wrong else None,
     )
-    scale = perturbation_scale(deltas, cfg.eps, norm)
+    scale = perturbation_scale(deltas, spec.eps, spec.norm)
     return ImageAttack(trajectory, _u8(iterates), _u8(0.5 + deltas / (2 * scale)), scale)

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from precompute.stats import wilson
+from tour.stats import wilson
 
 # 2: testset.json and its pages; 3: one sprite strip per gallery image and model; 4: every accuracy an
 # Accuracy (correct, n, Wilson interval), N-FGSM and APGD specs, the sweep's weights, the host's ISA.

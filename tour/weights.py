@@ -14,7 +14,7 @@ import torch
 from safetensors.torch import load, save
 from torch import nn
 
-from precompute.model import ResNet18
+from tour.model import ResNet18
 
 FORMAT = "robustness-tour/resnet18"
 

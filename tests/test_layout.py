@@ -1,0 +1,41 @@
+"""The walls between the three packages: the kernel (tour) imports neither wing, and the offline
+pipeline (precompute) and the server never import each other. Data flows one way, through the bundle."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FORBIDDEN = {"tour": {"precompute", "server"}, "precompute": {"server"}, "server": {"precompute"}}
+
+
+def imported_packages(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_no_import_crosses_a_wall(package):
+    files = sorted((REPO / package).rglob("*.py"))
+    assert files
+    crossings = [
+        f"{path.relative_to(REPO)} imports {name}"
+        for path in files
+        for name in sorted(imported_packages(path) & FORBIDDEN[package])
+    ]
+    assert crossings == []
+
+
+def test_the_wall_check_sees_an_import(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text("import os\nfrom precompute.config import cpu\n\ndef f():\n    import server.main\n")
+    assert imported_packages(probe) == {"os", "precompute", "server"}
