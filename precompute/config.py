@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 
 from tour import schema
+from tour.runtime import derive_seed
 
 TEST_EPS_255 = (0, 1, 2, 4, 8, 16)  # the article's eps axis, in 1/255 steps
 TRAIN_EPS_255 = (0, 1, 2, 4, 8, 16)  # one model per eps; 0 is the regular model
@@ -30,6 +31,13 @@ def madry_alpha(eps: float, steps: int) -> float:
     """2.5 * eps / steps (Madry et al.; eps/4 at 10 steps), capped at 1.25 * eps, the step of
     single-step FGSM with random start (Wong et al., 2020), so one or two steps stay in range."""
     return min(2.5 * eps / steps, 1.25 * eps)
+
+
+def linf_pgd(eps: float, alpha: float, steps: int, seed: int) -> schema.AttackSpec:
+    """Every PGD the pipeline runs: L-inf, random start. The spec is what runs and what is recorded."""
+    return schema.AttackSpec(
+        name="PGD", norm="Linf", eps=eps, alpha=alpha, steps=steps, random_start=True, seed=seed
+    )
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,35 @@ class TrainConfig:
     eval_batch: int = 1000  # evaluation batch; memory only, results do not depend on it
     compile: bool = False  # torch.compile the training model (CUDA only); on once the bench shows it pays
 
+    def train_attack(self, eps: float, run_seed: int) -> schema.AttackSpec | None:
+        """How training batches are attacked (None: regular training). PGD batches draw their starts
+        from (run seed, model, epoch, batch), N-FGSM from the epoch's generator."""
+        if eps == 0:
+            return None
+        if self.attack == "nfgsm":
+            return schema.AttackSpec(
+                name="N-FGSM",
+                norm="Linf",
+                eps=eps,
+                alpha=eps,
+                steps=1,
+                random_start=True,
+                noise=self.nfgsm_noise * eps,
+                seed=run_seed,
+            )
+        if self.attack == "pgd":
+            return linf_pgd(eps, madry_alpha(eps, self.train_attack_steps), self.train_attack_steps, run_seed)
+        raise ValueError(f"unknown training attack {self.attack!r}")
+
+    def probe(self, run_seed: int) -> schema.AttackSpec:
+        """The per-epoch robustness probe on the test set, the same for every model."""
+        return linf_pgd(self.probe_eps, self.probe_alpha, self.eval_pgd_steps, derive_seed(run_seed, "probe"))
+
+    def holdout_attack(self, eps: float, run_seed: int) -> schema.AttackSpec:
+        """The hold-out check that picks an adversarial model's epoch: PGD at its training eps."""
+        steps = self.holdout_attack_steps
+        return linf_pgd(eps, madry_alpha(eps, steps), steps, derive_seed(run_seed, "holdout"))
+
 
 @dataclass(frozen=True)
 class TrajectoryConfig:
@@ -64,17 +101,9 @@ class TrajectoryConfig:
     steps: int = 10
     alpha: float = 2 / 255
 
-    def attack(self, seed: int) -> schema.AttackSpec:
-        """The figures' attack; each image's own random start derives from `seed` and its index."""
-        return schema.AttackSpec(
-            name="PGD",
-            norm="Linf",
-            eps=self.eps,
-            alpha=self.alpha,
-            steps=self.steps,
-            random_start=True,
-            seed=seed,
-        )
+    def attack(self, run_seed: int) -> schema.AttackSpec:
+        """The figures' attack; each image's own random start derives from the seed and its index."""
+        return linf_pgd(self.eps, self.alpha, self.steps, run_seed)
 
 
 @dataclass(frozen=True)
@@ -82,6 +111,9 @@ class SweepConfig:
     n: int | None  # first n test images, None = all
     steps: int = 10  # PGD-10 at every test eps, alpha = eps / 4
     batch: int = 1000  # memory only
+
+    def attack(self, eps: float, run_seed: int) -> schema.AttackSpec:
+        return linf_pgd(eps, eps / 4, self.steps, derive_seed(run_seed, "sweep"))
 
 
 @dataclass(frozen=True)
@@ -97,6 +129,17 @@ class EvalConfig:
     eps: float = 8 / 255
     alpha: float = 2 / 255  # PGD step at eps 8/255 in every headline number
     batch: int = 500  # memory only
+
+    def pgd(self, steps: int, run_seed: int) -> schema.AttackSpec:
+        return linf_pgd(self.eps, self.alpha, steps, derive_seed(run_seed, "final_pgd"))
+
+    def apgd(self, run_seed: int) -> tuple[schema.AttackSpec, schema.AttackSpec]:
+        """APGD-CE, then APGD-T on the images it leaves correct (Croce & Hein's budget)."""
+        common = {"norm": "Linf", "eps": self.eps, "steps": self.apgd_steps, "random_start": True}
+        return (
+            schema.AttackSpec(name="APGD-CE", seed=run_seed, **common),
+            schema.AttackSpec(name="APGD-T", targets=self.apgd_targets, seed=run_seed, **common),
+        )
 
 
 @dataclass(frozen=True)

@@ -53,48 +53,26 @@ def probabilities(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
         return model(to_input(x)).float().softmax(1).cpu()
 
 
-def image_seeds(seed: int, first_index: int, n: int) -> list[int]:
+def image_seeds(seed: int | None, first_index: int, n: int) -> list[int]:
     """One random-start seed per image, from its index: a number does not depend on the batching."""
     return [derive_seed(seed, i) for i in range(first_index, first_index + n)]
 
 
-def survival(
-    model: nn.Module,
-    x: torch.Tensor,
-    y: torch.Tensor,
-    *,
-    eps: float,
-    alpha: float,
-    steps: int,
-    seed: int,
-    batch: int,
-) -> torch.Tensor:
-    """`pgd_survival` over batches of uint8 images; x[i] is image i of its split."""
-    seeds = image_seeds(seed, 0, len(x))
+def survival(model: nn.Module, x: torch.Tensor, y: torch.Tensor, spec: schema.AttackSpec, batch: int):
+    """`pgd_survival` of `spec` over batches of uint8 images; x[i] is image i of its split."""
+    seeds = image_seeds(spec.seed, 0, len(x))
     parts = []
     for i in range(0, len(x), batch):
         with autocast(x.device):
             parts.append(
-                pgd_survival(
-                    model,
-                    to_input(x[i : i + batch]),
-                    y[i : i + batch],
-                    eps=eps,
-                    alpha=alpha,
-                    steps=steps,
-                    seeds=seeds[i : i + batch],
-                )
+                pgd_survival(model, to_input(x[i : i + batch]), y[i : i + batch], spec, seeds[i : i + batch])
             )
     return torch.cat(parts).cpu()
 
 
-def pgd_accuracy(
-    model, x, y, *, eps: float, alpha: float, steps: int, seed: int, batch: int
-) -> schema.Accuracy:
-    """Accuracy under PGD-`steps`: right at the clean image and every iterate."""
-    return accuracy(
-        survival(model, x, y, eps=eps, alpha=alpha, steps=steps, seed=seed, batch=batch) >= steps + 2
-    )
+def pgd_accuracy(model, x, y, spec: schema.AttackSpec, batch: int) -> schema.Accuracy:
+    """Accuracy under `spec`: right at the clean image and every iterate."""
+    return accuracy(survival(model, x, y, spec, batch) >= spec.steps + 2)
 
 
 def apgd_outcomes(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from precompute.config import PipelineConfig, TrainConfig, madry_alpha
+from precompute.config import PipelineConfig, TrainConfig
 from tour import schema
 from tour.sprites import png, sheet, webp
 from tour.trajectories import ImageAttack
@@ -26,60 +26,22 @@ def label(mid: str, train_eps: float) -> str:
     )
 
 
-def madry_pgd(eps: float, steps: int, seed: int) -> schema.AttackSpec:
-    return schema.AttackSpec(
-        name="PGD",
-        norm="Linf",
-        eps=eps,
-        alpha=madry_alpha(eps, steps),
-        steps=steps,
-        random_start=True,
-        seed=seed,
-    )
-
-
-def train_attack(cfg: TrainConfig, train_eps: float, seed: int) -> schema.AttackSpec | None:
-    if train_eps == 0:
-        return None
-    if cfg.attack == "nfgsm":
-        return schema.AttackSpec(
-            name="N-FGSM",
-            norm="Linf",
-            eps=train_eps,
-            alpha=train_eps,
-            steps=1,
-            random_start=True,
-            noise=cfg.nfgsm_noise * train_eps,
-            seed=seed,
-        )
-    return madry_pgd(train_eps, cfg.train_attack_steps, seed)
-
-
-def selection(cfg: TrainConfig, train_eps: float, n_holdout: int, seed: int) -> schema.Measurement:
+def selection(cfg: TrainConfig, train_eps: float, n_holdout: int, run_seed: int) -> schema.Measurement:
     """Regular: clean accuracy on the whole hold-out; adversarial: PGD at the training eps on its start."""
     if train_eps == 0:
         return schema.Measurement(split="train_holdout", first_index=0, n_images=n_holdout)
-    attack = madry_pgd(train_eps, cfg.holdout_attack_steps, seed)
     n = min(cfg.holdout_attack_n, n_holdout)
+    attack = cfg.holdout_attack(train_eps, run_seed)
     return schema.Measurement(split="train_holdout", first_index=0, n_images=n, attack=attack)
 
 
 def probe_measurements(
-    cfg: TrainConfig, n_test: int, seed: int
+    cfg: TrainConfig, n_test: int, run_seed: int
 ) -> tuple[schema.Measurement, schema.Measurement]:
     """The per-epoch clean and PGD test measurements (shared by every model)."""
-    attack = schema.AttackSpec(
-        name="PGD",
-        norm="Linf",
-        eps=cfg.probe_eps,
-        alpha=cfg.probe_alpha,
-        steps=cfg.eval_pgd_steps,
-        random_start=True,
-        seed=seed,
-    )
     clean = schema.Measurement(split="test", first_index=0, n_images=min(cfg.eval_clean_n, n_test))
     robust = schema.Measurement(
-        split="test", first_index=0, n_images=min(cfg.eval_pgd_n, n_test), attack=attack
+        split="test", first_index=0, n_images=min(cfg.eval_pgd_n, n_test), attack=cfg.probe(run_seed)
     )
     return clean, robust
 

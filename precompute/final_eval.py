@@ -16,20 +16,6 @@ from torch import nn
 from precompute.config import EvalConfig
 from precompute.evaluate import accuracy, apgd_outcomes, clean_outcomes, survival
 from tour import schema
-from tour.runtime import derive_seed
-
-
-def pgd_spec(cfg: EvalConfig, steps: int, seed: int) -> schema.AttackSpec:
-    return schema.AttackSpec(
-        name="PGD", norm="Linf", eps=cfg.eps, alpha=cfg.alpha, steps=steps, random_start=True, seed=seed
-    )
-
-
-def apgd_specs(cfg: EvalConfig, seed: int) -> tuple[schema.AttackSpec, schema.AttackSpec]:
-    common = {"norm": "Linf", "eps": cfg.eps, "steps": cfg.apgd_steps, "random_start": True, "seed": seed}
-    return schema.AttackSpec(name="APGD-CE", **common), schema.AttackSpec(
-        name="APGD-T", targets=cfg.apgd_targets, **common
-    )
 
 
 def _test(n: int, attack: schema.AttackSpec | None = None, then: schema.AttackSpec | None = None):
@@ -54,14 +40,11 @@ def evaluate_model(
 
     n_pgd = min(cfg.pgd_n, len(x))
     short, long = cfg.pgd_steps
-    pgd_seed = derive_seed(seed, "final_pgd")
     start = time.perf_counter()
-    count = survival(
-        model, x[:n_pgd], y[:n_pgd], eps=cfg.eps, alpha=cfg.alpha, steps=long, seed=pgd_seed, batch=cfg.batch
-    )
+    count = survival(model, x[:n_pgd], y[:n_pgd], cfg.pgd(long, seed), cfg.batch)
     # One PGD-50 run yields both (PGD-10 is its first 10 steps); both report that run's seconds.
     for k in (short, long):
-        results.append(result(f"PGD-{k}", count >= k + 2, _test(n_pgd, pgd_spec(cfg, k, pgd_seed)), start))
+        results.append(result(f"PGD-{k}", count >= k + 2, _test(n_pgd, cfg.pgd(k, seed)), start))
 
     correct = count >= 1
     curve = [
@@ -70,14 +53,14 @@ def evaluate_model(
     ]
 
     n_ap = min(cfg.apgd_n, n_pgd)
-    ce, targeted = apgd_specs(cfg, seed)
+    ce, targeted = cfg.apgd(seed)
     start = time.perf_counter()
     after_ce = apgd_outcomes(model, x[:n_ap], y[:n_ap], correct[:n_ap], spec=ce, batch=cfg.batch)
     ce_result = result("APGD-CE", after_ce, _test(n_ap, ce), start)
     after_t = apgd_outcomes(model, x[:n_ap], y[:n_ap], after_ce, spec=targeted, batch=cfg.batch)
     same = [
         result("clean", correct[:n_ap], _test(n_ap), None),
-        result(f"PGD-{short}", count[:n_ap] >= short + 2, _test(n_ap, pgd_spec(cfg, short, pgd_seed)), None),
+        result(f"PGD-{short}", count[:n_ap] >= short + 2, _test(n_ap, cfg.pgd(short, seed)), None),
         ce_result,
         result("APGD-CE + APGD-T", after_t, _test(n_ap, ce, targeted), start),
     ]
@@ -86,5 +69,5 @@ def evaluate_model(
         results=results,
         same_images=same,
         steps_curve=curve,
-        steps_measurement=_test(n_pgd, pgd_spec(cfg, cfg.curve_steps, pgd_seed)),
+        steps_measurement=_test(n_pgd, cfg.pgd(cfg.curve_steps, seed)),
     )

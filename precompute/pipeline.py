@@ -28,7 +28,6 @@ from precompute.export import (
     selection,
     shared_probe_config,
     testset,
-    train_attack,
     trajectories,
 )
 from precompute.final_eval import evaluate_model
@@ -39,7 +38,7 @@ from tour import schema
 from tour.bundle import atomic_write_bytes, dump_json, write_manifest
 from tour.isa import capability, host_isa
 from tour.model import parameter_count
-from tour.runtime import derive_seed, nchw, one_thread
+from tour.runtime import nchw, one_thread
 from tour.trajectories import attack_images, trajectory_seed
 from tour.weights import export_bytes, model_from_bytes
 
@@ -282,10 +281,10 @@ def _model_info(cfg: PipelineConfig, eps255: int, state: TrainState, n_holdout: 
         id=mid,
         label=label(mid, eps),
         train_eps=eps,
-        train_attack=train_attack(tcfg, eps, cfg.seed),
+        train_attack=tcfg.train_attack(eps, cfg.seed),
         epochs=tcfg.epochs,
         selected_epoch=state.best_epoch,
-        selection=selection(tcfg, eps, n_holdout, derive_seed(cfg.seed, "holdout")),
+        selection=selection(tcfg, eps, n_holdout, cfg.seed),
         width=tcfg.width,
         parameters=parameter_count(build(tcfg, cfg.seed, mid, torch.device("cpu"))),
     )
@@ -294,9 +293,7 @@ def _model_info(cfg: PipelineConfig, eps255: int, state: TrainState, n_holdout: 
 def _bundle_files(
     cfg, infos, results, weights, source, x_test, y_test, gallery_idx, order
 ) -> dict[str, bytes]:
-    clean, robust = probe_measurements(
-        shared_probe_config(cfg), source.n_test, derive_seed(cfg.seed, "probe")
-    )
+    clean, robust = probe_measurements(shared_probe_config(cfg), source.n_test, cfg.seed)
     training = schema.TrainingFile(
         clean=clean,
         pgd=robust,

@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from precompute.augment import crop_flip
-from precompute.config import TrainConfig, madry_alpha
+from precompute.config import TrainConfig
 from precompute.evaluate import clean_score, pgd_accuracy, probabilities
 from tour import schema
 from tour.attacks import nfgsm, pgd
@@ -110,6 +110,7 @@ def _train_epoch(cfg, train_eps, data, model, net, opt, epoch, seed, model_id) -
     per_epoch = n // cfg.batch_size
     total = per_epoch * cfg.epochs
     perm = torch.randperm(n, generator=gen).to(data.x_train.device)
+    attack = cfg.train_attack(train_eps, seed)
     model.train()
     loss_sum = torch.zeros((), device=data.x_train.device)
     correct = torch.zeros((), device=data.x_train.device, dtype=torch.long)
@@ -118,8 +119,8 @@ def _train_epoch(cfg, train_eps, data, model, net, opt, epoch, seed, model_id) -
         x, y = to_input(crop_flip(data.x_train[idx], gen)), data.y_train[idx]
         if cfg.channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
-        if train_eps > 0:
-            x = _adversarial(cfg, train_eps, net, x, y, gen, derive_seed(seed, model_id, epoch, b))
+        if attack is not None:
+            x = _adversarial(attack, net, x, y, gen, derive_seed(seed, model_id, epoch, b))
         lr = learning_rate(cfg, (epoch - 1) * per_epoch + b, total)
         for group in opt.param_groups:
             group["lr"] = lr
@@ -135,15 +136,13 @@ def _train_epoch(cfg, train_eps, data, model, net, opt, epoch, seed, model_id) -
     return float(loss_sum) / seen, int(correct) / seen, lr
 
 
-def _adversarial(cfg: TrainConfig, eps: float, net, x, y, gen: torch.Generator, seed: int) -> torch.Tensor:
-    """The batch the SGD step sees: N-FGSM draws its noise from the epoch's generator, PGD from `seed`."""
+def _adversarial(spec: schema.AttackSpec, net, x, y, gen: torch.Generator, batch_seed: int) -> torch.Tensor:
+    """The batch the SGD step sees: N-FGSM draws its noise from the epoch's generator; PGD starts
+    from `batch_seed`, which (run seed, model, epoch, batch) fixes."""
     with autocast(x.device):
-        if cfg.attack == "nfgsm":
-            return nfgsm(net, x, y, eps=eps, noise=cfg.nfgsm_noise * eps, gen=gen)
-        if cfg.attack == "pgd":
-            alpha = madry_alpha(eps, cfg.train_attack_steps)
-            return pgd(net, x, y, eps=eps, alpha=alpha, steps=cfg.train_attack_steps, seed=seed).x_adv
-    raise ValueError(f"unknown training attack {cfg.attack!r}")
+        if spec.name == "N-FGSM":
+            return nfgsm(net, x, y, spec, gen)
+        return pgd(net, x, y, spec.model_copy(update={"seed": batch_seed})).x_adv
 
 
 def _holdout_score(cfg: TrainConfig, train_eps: float, data: TrainData, model, seed: int) -> schema.Accuracy:
@@ -151,14 +150,7 @@ def _holdout_score(cfg: TrainConfig, train_eps: float, data: TrainData, model, s
         return clean_score(model, data.x_holdout, data.y_holdout, cfg.eval_batch).accuracy
     n = cfg.holdout_attack_n
     return pgd_accuracy(
-        model,
-        data.x_holdout[:n],
-        data.y_holdout[:n],
-        eps=train_eps,
-        alpha=madry_alpha(train_eps, cfg.holdout_attack_steps),
-        steps=cfg.holdout_attack_steps,
-        seed=derive_seed(seed, "holdout"),
-        batch=cfg.eval_batch,
+        model, data.x_holdout[:n], data.y_holdout[:n], cfg.holdout_attack(train_eps, seed), cfg.eval_batch
     )
 
 
@@ -193,11 +185,8 @@ def train(
             model,
             data.x_test[: cfg.eval_pgd_n],
             data.y_test[: cfg.eval_pgd_n],
-            eps=cfg.probe_eps,
-            alpha=cfg.probe_alpha,
-            steps=cfg.eval_pgd_steps,
-            seed=derive_seed(seed, "probe"),
-            batch=cfg.eval_batch,
+            cfg.probe(seed),
+            cfg.eval_batch,
         )
         holdout = _holdout_score(cfg, train_eps, data, model, seed)
         probs = probabilities(model, data.x_gallery).tolist()

@@ -10,9 +10,18 @@ import torch.nn.functional as F
 from torch import nn
 
 from precompute.data import synthetic_cifar
+from tour import schema
 from tour.attacks import fgsm, nfgsm, pgd, pgd_survival
 
 EPS = 8 / 255
+
+
+def spec(eps=EPS, alpha=2 / 255, steps=10, norm="Linf", seed=0, random_start=True) -> schema.AttackSpec:
+    return schema.AttackSpec(
+        name="PGD", norm=norm, eps=eps, alpha=alpha, steps=steps, random_start=random_start, seed=seed
+    )
+
+
 pytestmark = pytest.mark.usefixtures("single_thread")
 
 
@@ -50,7 +59,7 @@ def test_the_test_model_has_learned(net_and_data):
 def test_iterates_stay_in_the_ball_and_the_box(net_and_data, norm):
     net, x, y = net_and_data
     eps = EPS if norm == "Linf" else 0.5
-    run = pgd(net, x, y, eps=eps, alpha=eps / 4, steps=10, norm=norm, seed=0, record=True)
+    run = pgd(net, x, y, spec(eps, eps / 4, norm=norm), record=True)
     for it in [*run.iterates, run.x_adv]:
         delta = (it - x).flatten(1)
         size = delta.abs().max(1).values if norm == "Linf" else delta.norm(dim=1)
@@ -62,10 +71,7 @@ def test_iterates_stay_in_the_ball_and_the_box(net_and_data, norm):
 def test_robust_accuracy_is_below_clean_and_falls_with_eps(net_and_data):
     net, x, y = net_and_data
     clean = accuracy(net, x, y)
-    accs = [
-        accuracy(net, pgd(net, x, y, eps=e / 255, alpha=e / 1020, steps=10, seed=0).x_adv, y)
-        for e in (1, 2, 4, 8, 16)
-    ]
+    accs = [accuracy(net, pgd(net, x, y, spec(e / 255, e / 1020)).x_adv, y) for e in (1, 2, 4, 8, 16)]
     assert accs[0] <= clean
     assert all(b <= a for a, b in itertools.pairwise(accs)), accs
     assert accs[-1] < clean - 0.3  # the attack really bites
@@ -84,7 +90,7 @@ def test_pgd_equals_torchattacks_from_the_same_start(net_and_data):
     x, y = x[:32], y[:32]
     torch.manual_seed(123)
     start = torch.empty_like(x).uniform_(-EPS, EPS)  # what torchattacks.PGD draws after the same seed
-    ours = pgd(net, x, y, eps=EPS, alpha=2 / 255, steps=10, start=start).x_adv
+    ours = pgd(net, x, y, spec(), start=start).x_adv
     torch.manual_seed(123)
     theirs = torchattacks.PGD(net, eps=EPS, alpha=2 / 255, steps=10, random_start=True)(x, y)
     assert torch.allclose(ours, theirs, atol=1e-6)
@@ -102,17 +108,17 @@ def test_fgsm_is_the_one_step_case_and_equals_torchattacks(net_and_data):
 def test_per_image_seeds_give_an_image_the_same_start_alone_as_in_a_batch(net_and_data):
     net, x, y = net_and_data
     seeds = [11, 22, 33, 44]
-    batch = pgd(net, x[:4], y[:4], eps=EPS, alpha=2 / 255, steps=3, seed=seeds).x_adv
-    alone = pgd(net, x[2:3], y[2:3], eps=EPS, alpha=2 / 255, steps=3, seed=[33]).x_adv
+    batch = pgd(net, x[:4], y[:4], spec(steps=3), seeds=seeds).x_adv
+    alone = pgd(net, x[2:3], y[2:3], spec(steps=3), seeds=[33]).x_adv
     assert torch.equal(batch[2:3], alone)
-    other = pgd(net, x[2:3], y[2:3], eps=EPS, alpha=2 / 255, steps=3, seed=[34]).x_adv
+    other = pgd(net, x[2:3], y[2:3], spec(steps=3), seeds=[34]).x_adv
     assert not torch.equal(other, alone)
 
 
 def test_targeted_attack_raises_the_target_probability(net_and_data):
     net, x, y = net_and_data
     target = (y[:64] + 1) % 10
-    adv = pgd(net, x[:64], y[:64], eps=EPS, alpha=2 / 255, steps=10, target=target, seed=0).x_adv
+    adv = pgd(net, x[:64], y[:64], spec(), target=target).x_adv
     with torch.no_grad():
         before = net(x[:64]).softmax(1).gather(1, target[:, None])
         after = net(adv).softmax(1).gather(1, target[:, None])
@@ -125,18 +131,31 @@ def test_attack_leaves_the_model_mode_and_parameters_alone(net_and_data):
     net.zero_grad(set_to_none=True)
     net.train()
     try:
-        pgd(net, x[:8], y[:8], eps=EPS, alpha=2 / 255, steps=2, seed=0)
+        pgd(net, x[:8], y[:8], spec(steps=2))
         assert net.training
         assert all(p.grad is None for p in net.parameters())
     finally:
         net.eval()
 
 
+NFGSM = schema.AttackSpec(
+    name="N-FGSM", norm="Linf", eps=EPS, alpha=EPS, steps=1, random_start=True, noise=2 * EPS, seed=0
+)
+
+
+def test_a_spec_of_another_attack_is_refused(net_and_data):
+    net, x, y = net_and_data
+    with pytest.raises(ValueError, match="PGD specs"):
+        pgd(net, x[:2], y[:2], NFGSM)
+    with pytest.raises(ValueError, match="N-FGSM specs"):
+        nfgsm(net, x[:2], y[:2], spec(), torch.Generator())
+
+
 def test_nfgsm_is_noise_plus_one_unprojected_signed_step(net_and_data):
     """N-FGSM: uniform noise in +-2 eps, then a step of eps along the gradient's sign, kept in [0, 1]."""
     net, x, y = net_and_data
     x, y = x[:32], y[:32]
-    adv = nfgsm(net, x, y, eps=EPS, noise=2 * EPS, gen=torch.Generator().manual_seed(3))
+    adv = nfgsm(net, x, y, NFGSM, torch.Generator().manual_seed(3))
     noise = (torch.rand(x.shape, generator=torch.Generator().manual_seed(3)) * 2 - 1) * (2 * EPS)
     start = (x + noise).clamp(0, 1)
     xs = start.clone().requires_grad_(True)
@@ -151,12 +170,12 @@ def test_survival_counts_the_iterates_the_model_gets_right(net_and_data):
     never more than the final-iterate accuracy of plain PGD from the same per-image starts."""
     net, x, y = net_and_data
     seeds = list(range(100, 100 + len(x)))
-    count = pgd_survival(net, x, y, eps=EPS, alpha=EPS / 4, steps=10, seeds=seeds)
+    count = pgd_survival(net, x, y, spec(alpha=EPS / 4), seeds)
     assert count.min() >= 0 and count.max() <= 12
     clean = (net(x).argmax(1) == y).long()
     assert torch.equal(count >= 1, clean.bool())
     for k in (0, 3, 10):
-        final = pgd(net, x, y, eps=EPS, alpha=EPS / 4, steps=k, seed=seeds).x_adv
+        final = pgd(net, x, y, spec(alpha=EPS / 4, steps=k), seeds=seeds).x_adv
         still = (net(final).argmax(1) == y) & clean.bool()
         assert torch.all(still[count >= k + 2])  # survivors are right at step k too
     survived = [int((count >= k + 2).sum()) for k in range(11)]

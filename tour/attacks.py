@@ -1,13 +1,16 @@
-"""PGD, the one attack implementation of the project (Madry et al., 2018); FGSM is its one-step case.
+"""PGD, the one attack implementation of the project (Madry et al., 2018); FGSM and N-FGSM are its
+one-step cases. The attack's spec is the attack: `pgd(model, x, y, spec)` runs exactly the
+schema.AttackSpec that the bundle records next to its result; what only the live lab needs (explicit
+per-image seeds, a target, every iterate) comes as separate arguments.
 
 Contract (shared by training, evaluation, the exported trajectories and the server's live lab):
 - `x` holds images in [0, 1], shape (B, C, H, W); `y` the true labels. The model normalizes inside.
 - Untargeted attacks ascend the cross-entropy of `y`; with `target` they descend that of `target`.
 - L-inf steps move by `alpha * sign(grad)`; L2 steps by `alpha * grad / ||grad||_2`. After every step
   the perturbation is projected onto the eps-ball and the image clipped to [0, 1].
-- The random start is uniform in the eps-ball. `seed` makes it reproducible: an int seeds the whole
-  batch, a sequence gives each image its own seed, so one image attacked alone gets the same start
-  as inside any batch (that is how the live lab reproduces the precomputed trajectories).
+- The random start is uniform in the eps-ball. The spec's seed makes it reproducible for the whole
+  batch; `seeds` gives each image its own seed instead, so one image attacked alone gets the same
+  start as inside any batch (that is how the live lab reproduces the precomputed trajectories).
   `start` overrides it with an explicit perturbation.
 - The model runs in eval mode during the attack (batch-norm statistics stay fixed) and is put back
   in its previous mode afterwards. Parameters receive no gradient.
@@ -23,6 +26,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from tour import schema
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,36 @@ def pgd(
     model: nn.Module,
     x: torch.Tensor,
     y: torch.Tensor,
+    spec: schema.AttackSpec,
+    *,
+    seeds: Sequence[int] | None = None,
+    start: torch.Tensor | None = None,
+    target: torch.Tensor | None = None,
+    record: bool = False,
+) -> AttackResult:
+    """Run `spec` (a PGD spec); `seeds` (one per image) replace its seed for the random start."""
+    if spec.name != "PGD" or spec.alpha is None:
+        raise ValueError(f"pgd runs PGD specs with a step size, not {spec.name}")
+    return _pgd(
+        model,
+        x,
+        y,
+        eps=spec.eps,
+        alpha=spec.alpha,
+        steps=spec.steps,
+        norm=spec.norm,
+        random_init=spec.random_start,
+        seed=spec.seed if seeds is None else seeds,
+        start=start,
+        target=target,
+        record=record,
+    )
+
+
+def _pgd(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
     *,
     eps: float,
     alpha: float,
@@ -101,6 +136,7 @@ def pgd(
     target: torch.Tensor | None = None,
     record: bool = False,
 ) -> AttackResult:
+    """The loop itself, in plain numbers (its one-step cases need a ball the spec does not name)."""
     if norm not in ("Linf", "L2"):
         raise ValueError(f"norm must be 'Linf' or 'L2', not {norm!r}")
     if eps < 0 or alpha < 0 or steps < 0:
@@ -140,35 +176,33 @@ def pgd(
 
 def fgsm(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, eps: float) -> torch.Tensor:
     """Goodfellow et al. (2015): one signed-gradient step of size eps from the clean image."""
-    return pgd(model, x, y, eps=eps, alpha=eps, steps=1, random_init=False).x_adv
+    return _pgd(model, x, y, eps=eps, alpha=eps, steps=1, random_init=False).x_adv
 
 
 def nfgsm(
-    model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, eps: float, noise: float, gen: torch.Generator
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, spec: schema.AttackSpec, gen: torch.Generator
 ) -> torch.Tensor:
     """N-FGSM (de Jorge et al., 2022): uniform noise in +-noise, then one signed step of size eps, with no
     projection back to the eps-ball. It is PGD's one-step case from an explicit start, in a ball of
     radius noise + eps that the step can never leave; the noise keeps single-step training from the
     catastrophic overfitting that FGSM with a random start shows at eps >= 8/255."""
-    start = (torch.rand(x.shape, generator=gen) * 2 - 1).mul_(noise).to(x)
-    return pgd(model, x, y, eps=noise + eps, alpha=eps, steps=1, start=start).x_adv
+    if spec.name != "N-FGSM" or spec.noise is None or spec.alpha is None:
+        raise ValueError(f"nfgsm runs N-FGSM specs, not {spec.name}")
+    start = (torch.rand(x.shape, generator=gen) * 2 - 1).mul_(spec.noise).to(x)
+    return _pgd(model, x, y, eps=spec.noise + spec.eps, alpha=spec.alpha, steps=1, start=start).x_adv
 
 
 def pgd_survival(
-    model: nn.Module,
-    x: torch.Tensor,
-    y: torch.Tensor,
-    *,
-    eps: float,
-    alpha: float,
-    steps: int,
-    seeds: Sequence[int],
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, spec: schema.AttackSpec, seeds: Sequence[int]
 ) -> torch.Tensor:
     """L-inf PGD for evaluation: per image, how many of (clean, x_0, ..., x_steps) in a row the model
     classifies correctly, 0 ... steps + 2. An attacker keeps any iterate that fools the model, so an
     image counts as robust under PGD-k iff its count is >= k + 2; a fooled image leaves the batch, which
     makes PGD-50 on a regular model cost about what its first step costs. Per-image seeds give every
     image the same start whatever batch it is in."""
+    if spec.name != "PGD" or spec.norm != "Linf" or spec.alpha is None or not spec.random_start:
+        raise ValueError("pgd_survival runs L-inf PGD specs with a random start")
+    eps, alpha, steps = spec.eps, spec.alpha, spec.steps
     x = x.detach()
     count = torch.zeros(len(x), dtype=torch.long, device=x.device)
     with eval_mode(model):

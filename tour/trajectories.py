@@ -76,8 +76,6 @@ def attack_images(
     Perturbations are drawn as 0.5 + delta / (2 s): s = eps for L-inf; for L2, whose ball lets one
     pixel move by up to eps, s is the largest pixel change of the image's run (see `perturbation_scale`).
     """
-    if spec.name != "PGD" or spec.alpha is None:
-        raise ValueError(f"trajectories are PGD runs with a step size, not {spec.name}")
     return [
         _attack_one(
             model,
@@ -107,19 +105,8 @@ def _attack_one(
     with eval_mode(model), torch.no_grad():
         clean_logits = model(x).float()[0]
     clean_loss = torch.nn.functional.cross_entropy(clean_logits, y[0])
-    run = pgd(
-        model,
-        x,
-        y,
-        eps=spec.eps,
-        alpha=spec.alpha,
-        steps=spec.steps,
-        norm=spec.norm,
-        random_init=spec.random_start,
-        seed=[seed],
-        target=None if target is None else torch.tensor([target], dtype=torch.long),
-        record=True,
-    )
+    goal = None if target is None else torch.tensor([target], dtype=torch.long)
+    run = pgd(model, x, y, spec, seeds=[seed], target=goal, record=True)
     iterates = torch.stack(run.iterates, 1)[0]  # (steps + 1, C, H, W)
     deltas = iterates - x
     steps = [_record(run.logits[k][0], run.losses[k][0], deltas[k]) for k in range(spec.steps + 1)]
