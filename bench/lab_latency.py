@@ -29,7 +29,7 @@ import torch
 
 from server.lab.engine import Lab, LabModel, _prepare
 from server.lab.params import AttackParams, SourceInfo
-from tests.web.conftest import running_server
+from tests.support import running_server
 from tour import schema
 from tour.model import ResNet18
 from tour.trajectories import attack_images

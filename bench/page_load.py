@@ -26,7 +26,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 from bench.wrk import record
-from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, running_server
+from tests.support import CHROMIUM, CHROMIUM_ARGS, running_server
 
 KINDS = ("HTML", "JS", "CSS", "JSON", "PNG", "other")
 TYPES = (("html", "HTML"), ("javascript", "JS"), ("css", "CSS"), ("json", "JSON"), ("png", "PNG"))

@@ -18,10 +18,10 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from precompute.accuracy import probabilities
 from precompute.config import SHOWN_IDS, TEST_EPS_255, TRAIN_EPS_255, PipelineConfig, model_id
 from precompute.data import Cifar, examples_first, gallery_indices, load_cifar, split, synthetic_cifar
-from precompute.evaluate import probabilities
-from precompute.export import (
+from precompute.documents import (
     gallery,
     label,
     probe_measurements,
@@ -30,7 +30,7 @@ from precompute.export import (
     testset,
     trajectories,
 )
-from precompute.final_eval import evaluate_model
+from precompute.evaluation import evaluate_model
 from precompute.provenance import device_name, git_state, now, versions
 from precompute.sweep import sweep_file, sweep_row
 from precompute.train import TrainData, TrainState, build, state_from_bytes, state_to_bytes, train

@@ -5,8 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from precompute.accuracy import clean_score, pgd_accuracy
 from precompute.config import SweepConfig
-from precompute.evaluate import clean_score, pgd_accuracy
 from tour import schema
 
 

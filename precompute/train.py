@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F
 
+from precompute.accuracy import clean_score, pgd_accuracy, probabilities
 from precompute.augment import crop_flip
 from precompute.config import TrainConfig
-from precompute.evaluate import clean_score, pgd_accuracy, probabilities
 from tour import schema
 from tour.attacks import nfgsm, pgd
 from tour.model import ResNet18

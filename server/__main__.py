@@ -1,6 +1,6 @@
 """`python -m server`: verify the bundle and serve the article with uvicorn.
 
-`python -m server export DIR` writes the article as a static site instead (see server.export).
+`python -m server export DIR` writes the article as a static site instead (see server.static_site).
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ from pathlib import Path
 import uvicorn
 from uvicorn.config import LOGGING_CONFIG
 
-from server.config import Settings
-from server.export import export_site
+from server.config import Settings, SettingsError
 from server.main import create_app
-from server.routers.lab import LabConfigError
+from server.static_site import export_site
 from tour.bundle import BundleError
 
 log = logging.getLogger("server")
@@ -29,7 +28,7 @@ LOGGING["loggers"]["server"] = {"handlers": ["default"], "level": "INFO", "propa
 
 
 def _settings(bundle: Path | None) -> Settings:
-    return Settings(bundle_dir=bundle) if bundle else Settings()
+    return Settings.from_env(bundle_dir=bundle) if bundle else Settings.from_env()
 
 
 def _serve(argv: list[str]) -> int:
@@ -42,7 +41,7 @@ def _serve(argv: list[str]) -> int:
     logging.config.dictConfig(LOGGING)
     try:
         app = create_app(_settings(args.bundle))
-    except (BundleError, LabConfigError) as e:
+    except (BundleError, SettingsError) as e:
         print(f"error: cannot serve: {e}", file=sys.stderr)
         return 2
     bundle = app.state.store.bundle

@@ -1,18 +1,58 @@
-"""Server settings: where the bundle, templates and assets live. Read once, frozen."""
+"""Every knob of the server in one typed, frozen Settings, read from the environment once.
+
+`Settings.from_env()` is the only place that reads os.environ; the app and its routers get the one
+instance (and what was built from it) through `server.deps`. A value out of range stops start-up with
+one line naming the variable.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(os.environ.get("TOUR_ROOT", Path(__file__).resolve().parents[1]))
+REPO = Path(__file__).resolve().parents[1]
+
+
+class SettingsError(ValueError):
+    """A TOUR_* setting that cannot be used; the message is one line."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+    raw = env.get(name, str(default))
+    if not raw.isdigit() or int(raw) < minimum:
+        raise SettingsError(f"{name} must be a whole number of at least {minimum}, not {raw!r}")
+    return int(raw)
 
 
 @dataclass(frozen=True)
 class Settings:
-    bundle_dir: Path = field(
-        default_factory=lambda: Path(os.environ.get("TOUR_BUNDLE", ROOT / "data" / "bundle"))
-    )
-    article_dir: Path = ROOT / "article"
-    static_dir: Path = ROOT / "static"
+    root: Path = REPO  # TOUR_ROOT: where article/, static/ and data/ live (the image's /app)
+    bundle_dir: Path = REPO / "data" / "bundle"  # TOUR_BUNDLE: the bundle to serve
+    lab_workers: int = 1  # TOUR_LAB_WORKERS: attacks at once; each runs its two models on a core each
+    lab_queue: int = 3  # TOUR_LAB_QUEUE: attacks waiting; beyond them a request gets 503 at once
+    lab_per_minute: int = 30  # TOUR_LAB_PER_MINUTE: attacks per client address and minute
+    lab_burst: int = 10  # TOUR_LAB_BURST: attacks a client may send back to back
+
+    @property
+    def article_dir(self) -> Path:
+        return self.root / "article"
+
+    @property
+    def static_dir(self) -> Path:
+        return self.root / "static"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:
+        env = os.environ if env is None else env
+        root = Path(env.get("TOUR_ROOT", REPO))
+        values = {
+            "root": root,
+            "bundle_dir": Path(env.get("TOUR_BUNDLE", root / "data" / "bundle")),
+            "lab_workers": _int(env, "TOUR_LAB_WORKERS", 1, minimum=1),
+            "lab_queue": _int(env, "TOUR_LAB_QUEUE", 3, minimum=0),
+            "lab_per_minute": _int(env, "TOUR_LAB_PER_MINUTE", 30, minimum=1),
+            "lab_burst": _int(env, "TOUR_LAB_BURST", 10, minimum=1),
+        }
+        return cls(**(values | overrides))

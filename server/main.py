@@ -12,7 +12,7 @@ from server import errors
 from server.caching import FinishDynamic
 from server.config import Settings
 from server.page import build_page
-from server.routers import api, assets, health, lab, pages, static
+from server.routers import api, assets, bundle_files, health, lab, pages
 from server.security import SecurityHeaders
 from server.statictree import load_static
 from server.store import open_store
@@ -25,9 +25,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Raises tour.bundle.BundleError or lab.LabConfigError (one line each) when the bundle is
-    missing, altered or invalid, or a TOUR_LAB_* setting is out of range."""
-    settings = settings or Settings()
+    """Raises tour.bundle.BundleError or config.SettingsError (one line each) when the bundle is
+    missing, altered or invalid, or a TOUR_* setting is out of range."""
+    settings = settings or Settings.from_env()
     store = open_store(settings.bundle_dir)
     app = FastAPI(
         title="Robustness Tour",
@@ -49,10 +49,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(pages.router)
     app.include_router(api.router)
-    app.include_router(assets.router)
+    app.include_router(bundle_files.router)
     app.include_router(health.router)
-    app.include_router(static.router)
-    lab.setup(app, store)  # loads the shipped models once; the lab says so when there are none
+    app.include_router(assets.router)
+    lab.setup(app, store, settings)  # loads the shipped models once; the lab says so when there are none
     # Outermost last: every response, errors included, leaves with the security headers.
     app.add_middleware(FinishDynamic)  # ETag + gzip for bodies made per request
     app.add_middleware(SecurityHeaders)

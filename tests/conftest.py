@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 
 from precompute.config import tiny
-from precompute.data import synthetic_cifar
 from precompute.pipeline import run
+from tests.support import write_synthetic_npz
 from tour.runtime import one_thread
 
 
@@ -19,13 +18,6 @@ def single_thread():
     """For a module of small-network tests: one torch thread while it runs, restored after."""
     with one_thread():
         yield
-
-
-def write_synthetic_npz(path: Path, n_train: int = 350, n_test: int = 100) -> Path:
-    """A CIFAR-shaped .npz of learnable synthetic images (10 test images per class at n_test=100)."""
-    c = synthetic_cifar(n_train, n_test)
-    np.savez(path, x_train=c.x_train, y_train=c.y_train, x_test=c.x_test, y_test=c.y_test)
-    return path
 
 
 @pytest.fixture(scope="session")

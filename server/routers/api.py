@@ -14,8 +14,9 @@ from fastapi.responses import Response
 from pydantic import BeforeValidator, Field
 
 from server.caching import send
+from server.deps import StoreDep
 from server.errors import ERROR_RESPONSES
-from server.store import Store, TrajectoryResponse
+from server.store import TrajectoryResponse
 from tour import schema
 
 router = APIRouter(prefix="/api", tags=["data"])
@@ -38,13 +39,9 @@ DOCUMENTS: dict[str, tuple[type[schema.Strict], str]] = {
 }
 
 
-def _store(request: Request) -> Store:
-    return request.app.state.store
-
-
 def _document_route(name: str, model: type[schema.Strict], summary: str) -> None:
-    async def handler(request: Request) -> Response:
-        return send(request, _store(request).documents[name])
+    async def handler(request: Request, store: StoreDep) -> Response:
+        return send(request, store.documents[name])
 
     router.add_api_route(
         f"/{name}",
@@ -78,8 +75,8 @@ Position = Annotated[int, Field(ge=0, le=100_000), BeforeValidator(_canonical_in
     response_class=Response,
     responses={200: {"model": TrajectoryResponse}, **ERROR_RESPONSES},
 )
-async def trajectory(request: Request, position: Position) -> Response:
-    payloads = _store(request).trajectories
+async def trajectory(request: Request, position: Position, store: StoreDep) -> Response:
+    payloads = store.trajectories
     if position >= len(payloads):
         raise HTTPException(
             404, f"no gallery image {position}; the gallery has {len(payloads)} (0..{len(payloads) - 1})"

@@ -1,6 +1,6 @@
-"""Files of the bundle (sprite sheets, weights) served from the verified bytes held in memory.
+"""Static files (JS, CSS) from memory: versioned URLs are cached for a year.
 
-Only names listed in the manifest exist here, so no request can reach outside the bundle.
+Only files read at start-up exist here, so no path, encoded or not, can reach outside static/.
 """
 
 from __future__ import annotations
@@ -8,26 +8,22 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
-from server.caching import send
-from server.errors import ERROR_RESPONSES
+from server.caching import IMMUTABLE, Payload, send
+from server.deps import StaticDep
+from server.statictree import StaticTree
 
-router = APIRouter(prefix="/bundle", tags=["bundle"])
+router = APIRouter(include_in_schema=False)
 
 
-@router.get(
-    "/{path:path}",
-    summary="A file of the bundle, exactly as listed in its manifest.",
-    response_class=Response,
-    responses={
-        200: {
-            "description": "The file's bytes.",
-            "content": {"image/png": {}, "application/json": {}, "application/octet-stream": {}},
-        },
-        **ERROR_RESPONSES,
-    },
-)
-async def bundle_file(request: Request, path: str) -> Response:
-    payload = request.app.state.store.files.get(path)
+def _lookup(tree: StaticTree, path: str) -> Payload:
+    payload = tree.files.get(path)
     if payload is None:
-        raise HTTPException(404, f"the bundle has no file {path!r}")
-    return send(request, payload)
+        raise HTTPException(404, f"no static file {path!r}")
+    return payload
+
+
+@router.get("/assets/{version}/{path:path}")
+async def versioned(request: Request, version: str, path: str, tree: StaticDep) -> Response:
+    if version != tree.version:
+        raise HTTPException(404, f"asset version {version!r} is not the one this server holds")
+    return send(request, _lookup(tree, path), IMMUTABLE)

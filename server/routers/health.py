@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
+
+from server.deps import StoreDep
 
 router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", summary="The server is up and serving a verified bundle.")
-async def healthz(request: Request) -> dict[str, str]:
-    return {"status": "ok", "preset": request.app.state.store.bundle.manifest.preset}
+async def healthz(store: StoreDep) -> dict[str, str]:
+    return {"status": "ok", "preset": store.bundle.manifest.preset}

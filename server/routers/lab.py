@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gzip
 import math
-import os
 from collections.abc import Callable
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
@@ -19,6 +18,8 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
+from server.config import Settings
+from server.deps import GateDep, LabDep, LimiterDep
 from server.errors import ErrorBody
 from server.lab.engine import Lab
 from server.lab.gate import AttackGate, Busy, RateLimiter
@@ -79,26 +80,10 @@ ATTACK_ERRORS: dict[int | str, dict] = {
 }
 
 
-def _env_int(name: str, default: int, minimum: int) -> int:
-    raw = os.environ.get(name, str(default))
-    if not raw.isdigit() or int(raw) < minimum:
-        raise LabConfigError(f"{name} must be a whole number of at least {minimum}, not {raw!r}")
-    return int(raw)
-
-
-class LabConfigError(ValueError):
-    """A TOUR_LAB_* setting out of range; the message is one line."""
-
-
-def setup(app: FastAPI, store: Store) -> None:
-    """Load the models once and build the lab's queue and rate limit (TOUR_LAB_* overrides)."""
-    gate = AttackGate(
-        workers=_env_int("TOUR_LAB_WORKERS", 1, minimum=1), queue=_env_int("TOUR_LAB_QUEUE", 3, minimum=0)
-    )
-    limiter = RateLimiter(
-        per_minute=_env_int("TOUR_LAB_PER_MINUTE", 30, minimum=1),
-        burst=_env_int("TOUR_LAB_BURST", 10, minimum=1),
-    )
+def setup(app: FastAPI, store: Store, settings: Settings) -> None:
+    """Load the models once and build the lab's queue and rate limit (Settings' lab_* fields)."""
+    gate = AttackGate(workers=settings.lab_workers, queue=settings.lab_queue)
+    limiter = RateLimiter(per_minute=settings.lab_per_minute, burst=settings.lab_burst)
     app.state.lab = Lab.from_store(store)
     app.state.lab_gate, app.state.lab_limiter = gate, limiter
     app.include_router(router)
@@ -110,13 +95,9 @@ def teardown(app: FastAPI) -> None:
     app.state.lab.close()
 
 
-def _lab(request: Request) -> Lab:
-    return request.app.state.lab
-
-
-def _admit(request: Request, media_type: str) -> None:
+def _admit(request: Request, limiter: RateLimiter, media_type: str) -> None:
     """Rate limit, then media type; both before a byte of the body is read."""
-    wait = request.app.state.lab_limiter.take(request.client.host if request.client else "?")
+    wait = limiter.take(request.client.host if request.client else "?")
     if wait > 0:
         retry = math.ceil(wait)
         raise HTTPException(429, f"too many attacks; try again in {retry} s", {"Retry-After": str(retry)})
@@ -157,7 +138,7 @@ def _parse(model: type[AttackParams], raw: bytes | str) -> AttackParams:
         raise _validation_error(e) from None
 
 
-async def _run(request: Request, job: Callable[[], AttackResponse]) -> Response:
+async def _run(request: Request, gate: AttackGate, job: Callable[[], AttackResponse]) -> Response:
     """Run `job` in the attack queue and send its result, encoded in the worker (a class push is
     about 0.6 MB of JSON: tens of milliseconds the event loop would otherwise spend)."""
     packed = "gzip" in request.headers.get("accept-encoding", "")
@@ -167,7 +148,7 @@ async def _run(request: Request, job: Callable[[], AttackResponse]) -> Response:
         return gzip.compress(body, compresslevel=6) if packed else body
 
     try:
-        body = await request.app.state.lab_gate.run(work)
+        body = await gate.run(work)
     except Busy as e:
         raise HTTPException(
             503, f"the lab is busy; try again in {e.retry_after} s", {"Retry-After": str(e.retry_after)}
@@ -178,16 +159,14 @@ async def _run(request: Request, job: Callable[[], AttackResponse]) -> Response:
     return Response(body, media_type="application/json", headers=headers)
 
 
-def _require_lab(request: Request) -> Lab:
-    lab = _lab(request)
+def _require_lab(lab: Lab) -> Lab:
     if not lab.available:
         raise HTTPException(503, f"the live lab is off: {lab.reason}")
     return lab
 
 
 @router.get("", summary="Whether the lab can run, its models and its limits.", response_model=LabStatus)
-def status(request: Request) -> LabStatus:
-    lab = _lab(request)
+def status(lab: LabDep) -> LabStatus:
     return LabStatus(
         available=lab.available,
         reason=lab.reason,
@@ -219,12 +198,12 @@ def status(request: Request) -> LabStatus:
         }
     },
 )
-async def attack(request: Request) -> Response:
-    _admit(request, "application/json")
+async def attack(request: Request, lab: LabDep, gate: GateDep, limiter: LimiterDep) -> Response:
+    _admit(request, limiter, "application/json")
     body = await _read_body(request, MAX_JSON_BYTES)
     params = _parse(AttackRequest, body)
     assert isinstance(params, AttackRequest)
-    lab = _require_lab(request)
+    _require_lab(lab)
     index = params.source.test_index
     label = lab.images.label(index)
     if label is None:
@@ -233,7 +212,7 @@ async def attack(request: Request) -> Response:
         )
     source = SourceInfo(kind="test", test_index=index, label=label)
     _check_models(lab, params)
-    return await _run(request, lambda: lab.attack(lab.images.pixels(index), params, source))
+    return await _run(request, gate, lambda: lab.attack(lab.images.pixels(index), params, source))
 
 
 @router.post(
@@ -260,8 +239,8 @@ async def attack(request: Request) -> Response:
         }
     },
 )
-async def attack_upload(request: Request) -> Response:
-    _admit(request, "multipart/form-data")
+async def attack_upload(request: Request, lab: LabDep, gate: GateDep, limiter: LimiterDep) -> Response:
+    _admit(request, limiter, "multipart/form-data")
     body = await _read_body(request, MAX_MULTIPART_BYTES)
     form = await _form(request, body)
     try:
@@ -274,10 +253,10 @@ async def attack_upload(request: Request) -> Response:
     finally:
         await form.close()
     attack_params = _parse(AttackParams, raw)
-    lab = _require_lab(request)
+    _require_lab(lab)
     source = SourceInfo(kind="upload", label=None)
     _check_models(lab, attack_params)
-    return await _run(request, lambda: lab.attack(decode_upload(data), attack_params, source))
+    return await _run(request, gate, lambda: lab.attack(decode_upload(data), attack_params, source))
 
 
 def _check_models(lab: Lab, params: AttackParams) -> None:

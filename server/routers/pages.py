@@ -5,12 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from server.deps import PageDep, StoreDep, TemplatesDep
+
 router = APIRouter(tags=["pages"])
 
 
 @router.get("/", response_class=HTMLResponse, summary="The article.")
-def article(request: Request) -> HTMLResponse:
-    """The view-model (`app.state.page`) was built from the bundle once, in create_app."""
-    templates = request.app.state.templates
-    context = {"store": request.app.state.store, "page": request.app.state.page}
+def article(request: Request, store: StoreDep, page: PageDep, templates: TemplatesDep) -> HTMLResponse:
+    """The view-model was built from the bundle once, in create_app."""
+    context = {"store": store, "page": page}
     return templates.TemplateResponse(request, "index.html", context)

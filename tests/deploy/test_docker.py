@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import REPO, free_port
+from tests.support import REPO, free_port
 
 DOCKERFILE = REPO / "Dockerfile"
 HADOLINT = Path(sys.executable).with_name("hadolint")

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.web.conftest import REPO, free_port
+from tests.support import REPO, free_port
 
 API = ["run", "training", "gallery", "testset", "epoch-probs", "trajectories", "sweep", "evaluation"]
 

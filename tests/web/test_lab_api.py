@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 
 from server.config import Settings
-from tests.web.conftest import running_server
+from tests.support import running_server
 from tour.bundle import write_manifest
 
 ATTACK = "/api/lab/attack"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import REPO, free_port
+from tests.support import REPO, free_port
 
 
 @contextlib.contextmanager

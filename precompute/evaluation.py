@@ -13,8 +13,8 @@ import time
 import torch
 from torch import nn
 
+from precompute.accuracy import accuracy, apgd_outcomes, clean_outcomes, survival
 from precompute.config import EvalConfig
-from precompute.evaluate import accuracy, apgd_outcomes, clean_outcomes, survival
 from tour import schema
 
 

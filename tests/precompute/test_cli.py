@@ -8,7 +8,7 @@ import pytest
 
 from precompute.__main__ import DEFAULT_DATA, main
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("out", [REPO / "data" / "bundle", None])
