@@ -7,6 +7,7 @@ made. Pixel quantities (eps, alpha) are in [0, 1] units, written as k / 255 wher
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
+from typing import Any
 
 from tour import schema
 from tour.runtime import derive_seed
@@ -135,7 +136,12 @@ class EvalConfig:
 
     def apgd(self, run_seed: int) -> tuple[schema.AttackSpec, schema.AttackSpec]:
         """APGD-CE, then APGD-T on the images it leaves correct (Croce & Hein's budget)."""
-        common = {"norm": "Linf", "eps": self.eps, "steps": self.apgd_steps, "random_start": True}
+        common: dict[str, Any] = {
+            "norm": "Linf",
+            "eps": self.eps,
+            "steps": self.apgd_steps,
+            "random_start": True,
+        }
         return (
             schema.AttackSpec(name="APGD-CE", seed=run_seed, **common),
             schema.AttackSpec(name="APGD-T", targets=self.apgd_targets, seed=run_seed, **common),
@@ -144,7 +150,7 @@ class EvalConfig:
 
 @dataclass(frozen=True)
 class PipelineConfig:
-    preset: str
+    preset: schema.Preset
     seed: int
     data: DataConfig
     train: TrainConfig

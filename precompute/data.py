@@ -14,6 +14,7 @@ import tarfile
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -35,7 +36,7 @@ class Cifar:
     y_train: np.ndarray  # (N,) int64
     x_test: np.ndarray
     y_test: np.ndarray
-    kind: str  # "tarball" | "batches" | "npz" | "synthetic"
+    kind: Literal["tarball", "batches", "npz", "synthetic"]
     sha256: str | None  # of the source file, when there is one file
 
 
@@ -70,7 +71,7 @@ def _read_batch(raw: bytes, name: str) -> tuple[np.ndarray, np.ndarray]:
     return np.ascontiguousarray(x), labels
 
 
-def _from_batches(read: dict[str, bytes], kind: str, sha: str | None) -> Cifar:
+def _from_batches(read: dict[str, bytes], kind: Literal["tarball", "batches"], sha: str | None) -> Cifar:
     train = [_read_batch(read[n], n) for n in TRAIN_BATCHES]
     x_test, y_test = _read_batch(read[TEST_BATCH], TEST_BATCH)
     x_train = np.concatenate([x for x, _ in train])
@@ -86,7 +87,10 @@ def _read_tarball(path: Path) -> Cifar:
             for member in tar.getmembers():
                 name = Path(member.name).name
                 if member.isfile() and name in (*TRAIN_BATCHES, TEST_BATCH):
-                    read[name] = tar.extractfile(member).read()
+                    file = tar.extractfile(member)
+                    if file is None:
+                        raise DataError(f"{path}: {member.name} cannot be read")
+                    read[name] = file.read()
     except (tarfile.TarError, OSError, EOFError) as e:
         raise DataError(f"{path} is damaged ({e})") from None
     missing = sorted({*TRAIN_BATCHES, TEST_BATCH} - read.keys())

@@ -8,6 +8,7 @@ This module and the CLI are the only ones that touch the disk.
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Callable
@@ -107,7 +108,7 @@ def _check_work_dir(ws: Workspace, identity: dict) -> None:
     atomic_write_bytes(path, json.dumps(identity, sort_keys=True).encode())
 
 
-def write_bundle(out: Path, files: dict[str, bytes], preset: str) -> None:
+def write_bundle(out: Path, files: dict[str, bytes], preset: schema.Preset) -> None:
     """Unlink the old manifest, replace the files, drop stale bundle files, write the manifest last."""
     (out / "manifest.json").unlink(missing_ok=True)
     if out.is_dir():
@@ -160,7 +161,7 @@ def run(cfg: PipelineConfig, data_spec: str, device: torch.device, out: Path, wo
                 ws,
                 f"train_{mid}",
                 device,
-                lambda mid=mid, eps255=eps255: _train_stage(cfg, ws, data, mid, eps255),
+                functools.partial(_train_stage, cfg, ws, data, mid, eps255),
             )["result.safetensors"]
         )
     weights = {mid: export_bytes(r.best, cfg.train_config(mid).width, mid) for mid, r in results.items()}
@@ -185,7 +186,9 @@ def run(cfg: PipelineConfig, data_spec: str, device: torch.device, out: Path, wo
 
     export_start = time.perf_counter()
     for name in (*(f"train_{model_id(e)}" for e in TRAIN_EPS_255), "trajectories", "sweep", "evaluation"):
-        timings.append(ws.load(name)[1])
+        done = ws.load(name)
+        assert done is not None  # every stage ran or was loaded above
+        timings.append(done[1])
     infos = {model_id(e): _model_info(cfg, e, results[model_id(e)], source.n_holdout) for e in TRAIN_EPS_255}
     files = _bundle_files(
         cfg, infos, results, weights, source, splits.x_test, splits.y_test, gallery_idx, order

@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 
 PACKAGES = ("torch", "numpy", "pillow", "safetensors", "pydantic", "tqdm", "torchattacks")
-CODE_DIR = "precompute"  # "dirty" means uncommitted changes to the code that made the data
+CODE_DIRS = ("tour", "precompute")  # "dirty" means uncommitted changes to the code that made the data
 
 
 def git_state(repo: Path) -> tuple[str, bool]:
@@ -21,7 +21,7 @@ def git_state(repo: Path) -> tuple[str, bool]:
             ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, check=True
         ).stdout.strip()
         status = subprocess.run(
-            ["git", "status", "--porcelain", "--", CODE_DIR],
+            ["git", "status", "--porcelain", "--", *CODE_DIRS],
             cwd=repo,
             capture_output=True,
             text=True,

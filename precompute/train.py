@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import torch
 import torch.nn.functional as F
@@ -63,7 +64,7 @@ def state_to_bytes(state: TrainState, groups: tuple[str, ...]) -> bytes:
 
 def state_from_bytes(data: bytes) -> TrainState:
     groups, meta = checkpoint_from_bytes(data)
-    return TrainState(**meta, **groups)
+    return TrainState(**meta, **cast(dict[str, Any], groups))
 
 
 def learning_rate(cfg: TrainConfig, step: int, total_steps: int) -> float:
@@ -78,7 +79,7 @@ def build(cfg: TrainConfig, seed: int, model_id: str, device: torch.device) -> R
     """A freshly initialised network; the init depends only on (seed, model id)."""
     torch.manual_seed(derive_seed(seed, model_id, "init"))
     model = ResNet18(width=cfg.width).to(device)
-    return model.to(memory_format=torch.channels_last) if cfg.channels_last else model
+    return model.to(memory_format=torch.channels_last) if cfg.channels_last else model  # type: ignore[call-overload]
 
 
 def _optimizer(cfg: TrainConfig, model: torch.nn.Module) -> torch.optim.SGD:

@@ -5,6 +5,9 @@ cd "$(dirname "$0")/.."
 if ! command -v chromium >/dev/null; then
     apt-get update -q && apt-get install -y -q --no-install-recommends chromium wrk >/dev/null
 fi
+if ! command -v npm >/dev/null; then
+    apt-get update -q && apt-get install -y -q --no-install-recommends npm >/dev/null
+fi
 python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip
 # torch first, pinned, CPU build: PyTorch's CPU index is an extra index, so everything else still comes
@@ -15,4 +18,8 @@ python3 -m venv .venv
 .venv/bin/pip install -q --no-deps torchattacks==3.5.1
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/mypy
+# the page's JavaScript: ESLint and Prettier, pinned in package-lock.json
+npm ci --no-audit --no-fund --loglevel=error
+npm run --silent lint
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -47,7 +48,7 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:
         env = os.environ if env is None else env
         root = Path(env.get("TOUR_ROOT", REPO))
-        values = {
+        values: dict[str, Any] = {
             "root": root,
             "bundle_dir": Path(env.get("TOUR_BUNDLE", root / "data" / "bundle")),
             "lab_workers": _int(env, "TOUR_LAB_WORKERS", 1, minimum=1),

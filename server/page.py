@@ -457,9 +457,9 @@ def build_page(store: Store) -> Page:
         regular=regular,
         robust=robust,
         robust_attack=(
-            _attack_words(run.models[robust.index].train_attack, f"run.models[{robust.index}].train_attack")
-            if robust is not None and run.models[robust.index].train_attack is not None
-            else None
+            None
+            if robust is None or (spec := run.models[robust.index].train_attack) is None
+            else _attack_words(spec, f"run.models[{robust.index}].train_attack")
         ),
         n_train_models=Num(len(run.models) - 1, "int", "derived:others"),
         models=models,

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from collections.abc import MutableMapping
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
@@ -42,7 +44,7 @@ def _get(app: FastAPI, path: str) -> bytes:
     async def receive() -> dict:
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    async def send(message: dict) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         nonlocal status
         if message["type"] == "http.response.start":
             status = message["status"]

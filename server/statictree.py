@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import posixpath
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +49,22 @@ class StaticTree:
     def url(self, path: str) -> str:
         """The immutable URL of a file (a file that does not exist 404s there, as anywhere)."""
         return f"/assets/{self.version}/{path}"
+
+    def module_graph(self, entry: str) -> list[str]:
+        """Every ES module `entry` imports, directly or not, entry first: the page's modulepreload
+        hints, derived from the files themselves so no list is kept by hand."""
+        seen, todo = [], [entry]
+        while todo:
+            path = todo.pop(0)
+            if path in seen or path not in self.files:
+                continue
+            seen.append(path)
+            for rel in IMPORT.findall(self.files[path].body.decode("utf-8", "replace")):
+                todo.append(posixpath.normpath(posixpath.join(posixpath.dirname(path), rel)))
+        return seen
+
+
+IMPORT = re.compile(r"""^\s*(?:import|export)\b[^"';]*?\bfrom\s+["'](\.{1,2}/[^"']+)["']""", re.M)
 
 
 def load_static(folder: Path) -> StaticTree:

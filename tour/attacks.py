@@ -19,7 +19,7 @@ Contract (shared by training, evaluation, the exported trajectories and the serv
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -39,7 +39,7 @@ class AttackResult:
 
 
 @contextmanager
-def eval_mode(model: nn.Module):
+def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
     was_training = model.training
     model.eval()
     try:
@@ -49,7 +49,8 @@ def eval_mode(model: nn.Module):
 
 
 def _flat_norm(t: torch.Tensor) -> torch.Tensor:
-    return t.flatten(1).norm(dim=1).view(-1, *([1] * (t.dim() - 1)))
+    norms: torch.Tensor = t.flatten(1).norm(dim=1).view(-1, *([1] * (t.dim() - 1)))
+    return norms
 
 
 def project(delta: torch.Tensor, eps: float, norm: str) -> torch.Tensor:
@@ -62,7 +63,7 @@ def random_start(x: torch.Tensor, eps: float, norm: str, seed: int | Sequence[in
     """A perturbation uniform in the eps-ball, drawn on the CPU so it is the same on every device."""
     if seed is None or isinstance(seed, int):
         gens = [torch.Generator().manual_seed(seed)] if seed is not None else [None]
-        shapes = [x.shape]
+        shapes: list[tuple[int, ...]] = [tuple(x.shape)]
     else:
         if len(seed) != x.shape[0]:
             raise ValueError(f"{len(seed)} seeds for a batch of {x.shape[0]}")
@@ -81,7 +82,9 @@ def random_start(x: torch.Tensor, eps: float, norm: str, seed: int | Sequence[in
     return torch.cat(parts).to(device=x.device, dtype=x.dtype)
 
 
-def _step(x: torch.Tensor, x_adv: torch.Tensor, grad: torch.Tensor, *, eps: float, alpha: float, norm: str):
+def _step(
+    x: torch.Tensor, x_adv: torch.Tensor, grad: torch.Tensor, *, eps: float, alpha: float, norm: str
+) -> torch.Tensor:
     """One ascent step along `grad`, projected onto the eps-ball around x and clipped to [0, 1]."""
     if norm == "Linf":
         step = alpha * grad.sign()

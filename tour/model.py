@@ -35,6 +35,9 @@ class BasicBlock(nn.Module):
 
 
 class ResNet18(nn.Module):
+    mean: torch.Tensor
+    std: torch.Tensor
+
     def __init__(self, width: int = 64, num_classes: int = 10) -> None:
         super().__init__()
         self.width = width
@@ -54,7 +57,8 @@ class ResNet18(nn.Module):
         x = (x - self.mean) / self.std
         x = F.relu(self.bn1(self.conv1(x)))
         x = self.stages(x)
-        return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+        logits: torch.Tensor = self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+        return logits
 
 
 def parameter_count(model: nn.Module) -> int:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
+import numpy as np
 import torch
 
 
@@ -25,14 +26,14 @@ def to_input(x_u8: torch.Tensor) -> torch.Tensor:
     return x.contiguous(memory_format=torch.channels_last) if x.is_cuda else x
 
 
-def autocast(device: torch.device):
+def autocast(device: torch.device) -> AbstractContextManager[object]:
     """bf16 on CUDA (losses are still taken in fp32 by the callers); plain fp32 on the CPU."""
     if device.type == "cuda":
         return torch.autocast("cuda", dtype=torch.bfloat16)
     return nullcontext()
 
 
-def nchw(x_nhwc, device: torch.device) -> torch.Tensor:
+def nchw(x_nhwc: np.ndarray, device: torch.device) -> torch.Tensor:
     """A uint8 NHWC numpy array -> a uint8 NCHW tensor on `device` (the data stays uint8 there)."""
     return torch.from_numpy(x_nhwc).permute(0, 3, 1, 2).contiguous().to(device)
 

@@ -8,7 +8,7 @@ See BUNDLE.md for the file layout.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -16,7 +16,7 @@ from tour.stats import wilson
 
 # 2: testset.json and its pages; 3: one sprite strip per gallery image and model; 4: every accuracy an
 # Accuracy (correct, n, Wilson interval), N-FGSM and APGD specs, the sweep's weights, the host's ISA.
-FORMAT_VERSION = 4
+FORMAT_VERSION: Literal[4] = 4
 
 CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 
@@ -302,7 +302,7 @@ class RunFile(Strict):
     seed: int
     versions: dict[str, str]
     data: DataSource
-    config: dict
+    config: dict[str, Any]
     stages: list[StageTiming]
     models: list[ModelInfo]
     weights: list[WeightsFile]

@@ -107,6 +107,7 @@ def _attack_one(
     clean_loss = torch.nn.functional.cross_entropy(clean_logits, y[0])
     goal = None if target is None else torch.tensor([target], dtype=torch.long)
     run = pgd(model, x, y, spec, seeds=[seed], target=goal, record=True)
+    assert run.iterates is not None and run.logits is not None and run.losses is not None  # record=True
     iterates = torch.stack(run.iterates, 1)[0]  # (steps + 1, C, H, W)
     deltas = iterates - x
     steps = [_record(run.logits[k][0], run.losses[k][0], deltas[k]) for k in range(spec.steps + 1)]

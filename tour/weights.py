@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import torch
 from safetensors.torch import load, save
@@ -54,10 +55,11 @@ def _canonical(data: bytes) -> bytes:
 
 def _metadata(data: bytes) -> dict[str, str]:
     header_len = int.from_bytes(data[:8], "little")
-    return json.loads(data[8 : 8 + header_len]).get("__metadata__", {})
+    meta: dict[str, str] = json.loads(data[8 : 8 + header_len]).get("__metadata__", {})
+    return meta
 
 
-def checkpoint_bytes(tensors: dict[str, dict[str, torch.Tensor]], meta: dict) -> bytes:
+def checkpoint_bytes(tensors: dict[str, dict[str, torch.Tensor]], meta: dict[str, Any]) -> bytes:
     """tensors: group name -> state dict (e.g. model, best, momentum); meta: JSON-able state.
 
     Groups may share tensors (best is model after an improving epoch); each is stored on its own.
@@ -66,7 +68,7 @@ def checkpoint_bytes(tensors: dict[str, dict[str, torch.Tensor]], meta: dict) ->
     return _canonical(save(flat, metadata={"meta": json.dumps(meta)}))
 
 
-def checkpoint_from_bytes(data: bytes) -> tuple[dict[str, dict[str, torch.Tensor]], dict]:
+def checkpoint_from_bytes(data: bytes) -> tuple[dict[str, dict[str, torch.Tensor]], dict[str, Any]]:
     groups: dict[str, dict[str, torch.Tensor]] = {}
     for key, value in load(data).items():
         group, name = key.split("/", 1)

@@ -12,10 +12,11 @@ from __future__ import annotations
 import gzip
 import math
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
 
 from server.config import Settings
@@ -43,7 +44,7 @@ from tour import schema
 router = APIRouter(prefix="/api/lab", tags=["lab"])
 
 
-def _inline_schema(model: type) -> dict:
+def _inline_schema(model: type[BaseModel]) -> dict[str, Any]:
     """The model's JSON schema with every $ref replaced by its definition, so the request body
     schema stands on its own inside the OpenAPI document (fuzzers and clients resolve nothing)."""
     raw = model.model_json_schema()

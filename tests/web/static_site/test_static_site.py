@@ -50,4 +50,4 @@ def test_site_has_no_server_only_files(static_site: Path) -> None:
     files = [p.relative_to(static_site).as_posix() for p in static_site.rglob("*") if p.is_file()]
     assert "index.html" in files and "api/training" in files and "api/trajectories/0" in files
     assert not [f for f in files if f.endswith(".safetensors")]
-    assert any(f.startswith("assets/") and f.endswith("/js/app.js") for f in files)
+    assert any(f.startswith("assets/") and f.endswith("/js/entries/app.js") for f in files)

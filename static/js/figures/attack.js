@@ -2,18 +2,12 @@
 // 0 (the random start) to K and shows the adversarial image, the perturbation (stretched so the
 // eps-ball fills black..white), the class probabilities, the loss and the perturbation's size.
 
-import { numSpan, viewSpan } from "./format.js";
-import { drawTile } from "./pixels.js";
-import { createProbBars } from "./probbars.js";
-import { readInt, write } from "./state.js";
-import {
-  drawStep,
-  loadSheets,
-  modelTrajectory,
-  trajectoryUrl,
-  trajectoryViewer,
-  verdict,
-} from "./traj.js";
+import { numSpan, viewSpan } from "../lib/format.js";
+import { drawTile } from "../lib/pixels.js";
+import { createProbBars } from "../widgets/probbars.js";
+import { readInt, write } from "../lib/state.js";
+import { statRows } from "../widgets/statlist.js";
+import { drawStep, loadSheets, modelTrajectory, trajectoryUrl, trajectoryViewer, verdict } from "../widgets/traj.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -41,18 +35,6 @@ function drawSparkline(el, losses, step, cleanLoss) {
     svg("circle", { class: "dot", cx: x(step), cy: y(losses[step]), r: 3.5 }),
     Object.assign(svg("text", { x: pad.l - 4, y: y(hi) + 3, "text-anchor": "end" }), { textContent: "loss" }),
     Object.assign(svg("text", { x: pad.l, y: H - 3 }), { textContent: "step →" }),
-  );
-}
-
-export function statRows(dl, rows) {
-  dl.replaceChildren(
-    ...rows.flatMap(([term, ...desc]) => {
-      const dt = document.createElement("dt");
-      dt.textContent = term;
-      const dd = document.createElement("dd");
-      dd.append(...desc);
-      return [dt, dd];
-    }),
   );
 }
 

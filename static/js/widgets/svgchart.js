@@ -57,14 +57,23 @@ function swatch(color, dash, marker) {
   const s = el("svg", { width: 26, height: 12, class: "svgchart-swatch" });
   el("line", { x1: 1, x2: 25, y1: 6, y2: 6, stroke: color, "stroke-width": 2.5, "stroke-dasharray": dash }, s);
   if (marker === "triangle") el("path", { d: "M9,2 L17,2 L13,10 Z", fill: color }, s);
-  else if (marker) el("circle", { cx: 13, cy: 6, r: 3.5, fill: marker === "open" ? "#fff" : color, stroke: color, "stroke-width": 1.5 }, s);
+  else if (marker)
+    el(
+      "circle",
+      { cx: 13, cy: 6, r: 3.5, fill: marker === "open" ? "#fff" : color, stroke: color, "stroke-width": 1.5 },
+      s,
+    );
   return s;
 }
 
 function axes(g, { x, y, xTicks, yTicks, width, height, m, xLabel, yLabel, yFmt = String, right = false }) {
   for (const t of yTicks) {
     if (!right) el("line", { class: "grid", x1: m.l, x2: width - m.r, y1: y(t), y2: y(t) }, g);
-    const label = el("text", { class: "tick", x: right ? width - m.r + 6 : m.l - 6, y: y(t) + 4, "text-anchor": right ? "start" : "end" }, g);
+    const label = el(
+      "text",
+      { class: "tick", x: right ? width - m.r + 6 : m.l - 6, y: y(t) + 4, "text-anchor": right ? "start" : "end" },
+      g,
+    );
     label.textContent = yFmt(t);
   }
   if (xTicks) {
@@ -77,11 +86,15 @@ function axes(g, { x, y, xTicks, yTicks, width, height, m, xLabel, yLabel, yFmt 
     const xl = el("text", { class: "label", x: (m.l + width - m.r) / 2, y: height - 4, "text-anchor": "middle" }, g);
     xl.textContent = xLabel;
   }
-  const yl = el("text", {
-    class: "label",
-    transform: `translate(${right ? width - 10 : 12},${(m.t + height - m.b) / 2}) rotate(${right ? 90 : -90})`,
-    "text-anchor": "middle",
-  }, g);
+  const yl = el(
+    "text",
+    {
+      class: "label",
+      transform: `translate(${right ? width - 10 : 12},${(m.t + height - m.b) / 2}) rotate(${right ? 90 : -90})`,
+      "text-anchor": "middle",
+    },
+    g,
+  );
   yl.textContent = yLabel;
 }
 
@@ -121,13 +134,38 @@ export function createLineChart(container, opts) {
     const x1 = xs[xs.length - 1];
     const pad = (x1 - x0 || 1) * 0.04;
     const x = scale([x0 - pad, x1 + pad], [m.l, width - m.r]);
-    const yDomain = opts.yDomain || [0, Math.max(...series.filter((s) => s.axis !== "y2").flatMap((s) => s.y)) * 1.1 || 1];
+    const yDomain = opts.yDomain || [
+      0,
+      Math.max(...series.filter((s) => s.axis !== "y2").flatMap((s) => s.y)) * 1.1 || 1,
+    ];
     const y = scale(yDomain, [height - m.b, m.t]);
     const y2 = opts.y2Domain ? scale(opts.y2Domain, [height - m.b, m.t]) : y;
-    const xTicks = xs.length <= (narrow ? 8 : 14) ? xs : ticks(x0, x1, narrow ? 5 : 8).filter((t) => Number.isInteger(t));
+    const xTicks =
+      xs.length <= (narrow ? 8 : 14) ? xs : ticks(x0, x1, narrow ? 5 : 8).filter((t) => Number.isInteger(t));
     const g = el("g");
-    axes(g, { x, y, xTicks, yTicks: ticks(yDomain[0], yDomain[1], 5), width, height, m, xLabel: opts.xLabel, yLabel: opts.yLabel, yFmt: opts.yFmt });
-    if (opts.y2Label) axes(g, { x, y: y2, yTicks: ticks(opts.y2Domain[0], opts.y2Domain[1], 5), width, height, m, yLabel: opts.y2Label, right: true });
+    axes(g, {
+      x,
+      y,
+      xTicks,
+      yTicks: ticks(yDomain[0], yDomain[1], 5),
+      width,
+      height,
+      m,
+      xLabel: opts.xLabel,
+      yLabel: opts.yLabel,
+      yFmt: opts.yFmt,
+    });
+    if (opts.y2Label)
+      axes(g, {
+        x,
+        y: y2,
+        yTicks: ticks(opts.y2Domain[0], opts.y2Domain[1], 5),
+        width,
+        height,
+        m,
+        yLabel: opts.y2Label,
+        right: true,
+      });
     if (cursor !== null) el("line", { class: "cursor", x1: x(cursor), x2: x(cursor), y1: m.t, y2: height - m.b }, g);
     for (const s of series) {
       const yy = s.axis === "y2" ? y2 : y;
@@ -138,20 +176,32 @@ export function createLineChart(container, opts) {
       s.x.forEach((v, i) => {
         const cx = x(v);
         const cy = yy(s.y[i]);
-        if (s.marker === "triangle") el("path", { d: `M${cx - 6},${m.t} L${cx + 6},${m.t} L${cx},${m.t + 10} Z`, fill: s.color }, g);
-        else if (s.marker !== "none") el("circle", { cx, cy, r: 3.2, fill: s.marker === "open" ? "#fff" : s.color, stroke: s.color, "stroke-width": 1.5 }, g);
+        if (s.marker === "triangle")
+          el("path", { d: `M${cx - 6},${m.t} L${cx + 6},${m.t} L${cx},${m.t + 10} Z`, fill: s.color }, g);
+        else if (s.marker !== "none")
+          el(
+            "circle",
+            { cx, cy, r: 3.2, fill: s.marker === "open" ? "#fff" : s.color, stroke: s.color, "stroke-width": 1.5 },
+            g,
+          );
       });
     }
-    const hit = el("rect", { class: "chart-hit", x: m.l, y: m.t, width: width - m.l - m.r, height: height - m.t - m.b, fill: "transparent" }, g);
+    const hit = el(
+      "rect",
+      { class: "chart-hit", x: m.l, y: m.t, width: width - m.l - m.r, height: height - m.t - m.b, fill: "transparent" },
+      g,
+    );
     hit.dataset.x0 = String(x0 - pad);
     hit.dataset.x1 = String(x1 + pad);
     svg.replaceChildren(g);
     legend.replaceChildren(
-      ...series.filter((s) => s.legend !== false).map((s) => {
-        const item = document.createElement("span");
-        item.append(swatch(s.color, s.dash, s.marker), document.createTextNode(s.name));
-        return item;
-      }),
+      ...series
+        .filter((s) => s.legend !== false)
+        .map((s) => {
+          const item = document.createElement("span");
+          item.append(swatch(s.color, s.dash, s.marker), document.createTextNode(s.name));
+          return item;
+        }),
     );
     return { x, m, width };
   }
@@ -294,7 +344,10 @@ export function createScatter(container, opts) {
       n.dataset.index = String(i);
     });
     placeLabels();
-    nodes.path.setAttribute("d", points.map((p, i) => `${i ? "L" : "M"}${x(p.x).toFixed(1)},${y(p.y).toFixed(1)}`).join(""));
+    nodes.path.setAttribute(
+      "d",
+      points.map((p, i) => `${i ? "L" : "M"}${x(p.x).toFixed(1)},${y(p.y).toFixed(1)}`).join(""),
+    );
     const yl = svg.querySelectorAll("text.label");
     if (yl.length > 1) yl[yl.length - 1].textContent = yLabel;
   }
@@ -303,7 +356,11 @@ export function createScatter(container, opts) {
     const i = Number(node.dataset.index);
     const p = points[i];
     const [head, ...lines] = opts.tooltip(p, i);
-    fillTip(tip, head, lines.map((text) => ({ color: p.color, text })));
+    fillTip(
+      tip,
+      head,
+      lines.map((text) => ({ color: p.color, text })),
+    );
     const box = svg.getBoundingClientRect();
     const left = (geom.x(p.x) / geom.width) * box.width;
     tip.style.setProperty("--left", `${left}px`);

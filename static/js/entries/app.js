@@ -2,14 +2,14 @@
 // "download data" links offer), build the five figures, then mark the page ready:
 // <html data-ready="true" data-ready-ms="..."> once every figure has rendered its first view.
 
-import { initAttack } from "./attack.js";
-import { initDefense } from "./defense.js";
-import { initLearning } from "./learning.js";
-import { loadSprite } from "./pixels.js";
-import { initSteps } from "./steps.js";
-import { initSweep } from "./sweep.js";
-import { initTradeoff } from "./tradeoff.js";
-import { fetchTrajectory } from "./traj.js";
+import { initAttack } from "../figures/attack.js";
+import { initDefense } from "../figures/defense.js";
+import { initLearning } from "../figures/learning.js";
+import { loadSprite } from "../lib/pixels.js";
+import { initSteps } from "../figures/steps.js";
+import { initSweep } from "../figures/sweep.js";
+import { initTradeoff } from "../figures/tradeoff.js";
+import { fetchTrajectory } from "../widgets/traj.js";
 
 // The figures grow the page as they draw, which can carry a reader who arrived at /#section away
 // from it; once they are drawn, go back to the section, unless the reader has moved on their own.
@@ -86,5 +86,6 @@ async function main() {
 
 main().catch((err) => {
   document.documentElement.dataset.ready = "error";
-  for (const id of ["fig-learning", "fig-attack", "fig-steps", "fig-defense", "fig-tradeoff", "fig-sweep"]) fail(id, err);
+  for (const id of ["fig-learning", "fig-attack", "fig-steps", "fig-defense", "fig-tradeoff", "fig-sweep"])
+    fail(id, err);
 });

@@ -2,12 +2,12 @@
 // trained model on one chart; an epoch slider (or hover / tap / drag on the chart) moves a cursor
 // and the summary.
 
-import { COLORS } from "./charts.js";
-import { roleName } from "./defense.js";
-import { accText, viewSpan } from "./format.js";
-import { readInt, write } from "./state.js";
-import { createStepper } from "./stepper.js";
-import { createLineChart } from "./svgchart.js";
+import { COLORS } from "../lib/theme.js";
+import { roleName } from "../lib/names.js";
+import { accText, viewSpan } from "../lib/format.js";
+import { readInt, write } from "../lib/state.js";
+import { createStepper } from "../widgets/stepper.js";
+import { createLineChart } from "../widgets/svgchart.js";
 
 export function initTradeoff({ training, modelIds }) {
   const chartEl = document.getElementById("chart-tradeoff");
@@ -21,7 +21,13 @@ export function initTradeoff({ training, modelIds }) {
     const h = training.models[mi];
     const x = h.epochs.map((r) => r.epoch);
     return [
-      { name: `${h.model.label}, clean`, x, y: h.epochs.map((r) => r.clean_acc.value * 100), color: color(id), fmt: pct },
+      {
+        name: `${h.model.label}, clean`,
+        x,
+        y: h.epochs.map((r) => r.clean_acc.value * 100),
+        color: color(id),
+        fmt: pct,
+      },
       {
         name: `${h.model.label}, under attack`,
         x,

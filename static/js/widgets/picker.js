@@ -6,7 +6,7 @@
 //                                onChange: (i) => ... });
 //   p.set(4);
 
-import { tileCanvas } from "./pixels.js";
+import { tileCanvas } from "../lib/pixels.js";
 
 export function createPicker(container, { count, value = 0, tile = 32, label, draw, badge, onChange }) {
   const buttons = [];

@@ -2,12 +2,12 @@
 // against both models (POST /api/lab/attack or /api/lab/attack/upload), and one step slider scrubs
 // both trajectories, with the article's own widgets (stepper, probability bars, crisp-pixel tiles).
 
-import { createDrawingPad } from "./draw.js";
-import { eps255, fixed } from "./format.js";
-import { loadSprite, tileCanvas, drawTile } from "./pixels.js";
-import { createProbBars, summarize } from "./probbars.js";
-import { createStepper } from "./stepper.js";
-import { whenNear } from "./traj.js";
+import { createDrawingPad } from "../widgets/draw.js";
+import { eps255, fixed } from "../lib/format.js";
+import { loadSprite, tileCanvas, drawTile } from "../lib/pixels.js";
+import { createProbBars, summarize } from "../widgets/probbars.js";
+import { createStepper } from "../widgets/stepper.js";
+import { whenNear } from "../lib/near.js";
 
 const $ = (id) => document.getElementById(id);
 const MODES = {
@@ -77,7 +77,9 @@ function params() {
   const p = {
     mode: mode(),
     norm,
-    eps: Number($("lab-eps").value),
+    // L∞ budgets are whole 1/255 steps: k / 255 is the same double the bundle's specs hold, where the
+    // slider's own k * (1/255) can be one ulp off and so not the figures' attack
+    eps: norm === "Linf" ? Math.round(Number($("lab-eps").value) * 255) / 255 : Number($("lab-eps").value),
     steps: Math.round(Number($("lab-steps").value)),
     random_start: $("lab-random").checked,
   };
@@ -239,8 +241,7 @@ async function showResult(result) {
       drawTile(p.pert, sheets[i][1], { tile: result.tile, columns: result.columns, index: k });
       p.bars.update(s.probs, { trueLabel: label ?? run.reference });
       p.stats.textContent =
-        `predicts ${classes[s.pred]} · loss ${fixed(s.loss, 3)} · ` +
-        `L∞ ${eps255(s.linf)} · L2 ${fixed(s.l2, 3)}`;
+        `predicts ${classes[s.pred]} · loss ${fixed(s.loss, 3)} · ` + `L∞ ${eps255(s.linf)} · L2 ${fixed(s.l2, 3)}`;
       lines.push(`${run.label}: ${summarize(s.probs, classes, 1)}`);
     });
     $("lab-summary").textContent = `Step ${k} of ${result.params.steps}. ${lines.join(". ")}.`;
@@ -255,9 +256,7 @@ async function showResult(result) {
     onChange: (v) => draw(v),
   });
   holder.replaceChildren(stepper.element);
-  const flips = result.runs
-    .map((r) => r.trajectory.first_misclassified)
-    .filter((v) => v !== null && v !== undefined);
+  const flips = result.runs.map((r) => r.trajectory.first_misclassified).filter((v) => v !== null && v !== undefined);
   stepper.setMarks([...new Set(flips)]);
   draw(result.params.steps);
   $("lab-results").hidden = false;
@@ -298,10 +297,11 @@ async function run(e) {
     $("lab-seed").value = String(body.params.seed);
     await showResult(body);
     const r = body.params;
-    const figure = {
-      true: " Every step of both models equals the article's precomputed figure for this image.",
-      false: " This differs from the article's precomputed figure for this image, which it should match.",
-    }[body.figure_match] ?? "";
+    const figure =
+      {
+        true: " Every step of both models equals the article's precomputed figure for this image.",
+        false: " This differs from the article's precomputed figure for this image, which it should match.",
+      }[body.figure_match] ?? "";
     setStatus(
       `Done in ${fixed(body.seconds, 2)} s: ${r.steps} steps of ${r.norm === "Linf" ? "L∞" : "L2"} PGD, ` +
         `ε = ${epsText(r.eps, r.norm)}, α = ${epsText(r.alpha, r.norm)}, seed ${r.seed} (kept in the seed box to reuse).` +

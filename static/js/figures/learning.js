@@ -1,15 +1,15 @@
 // Section 1: how a network learns. Training curves of the regular model; pick an example, move
 // over the epochs (slider, keys, hover or tap on the chart) and its class probabilities race.
 
-import { COLORS } from "./charts.js";
-import { accText, numSpan, viewSpan } from "./format.js";
-import { drawTile } from "./pixels.js";
-import { argmax, createProbBars } from "./probbars.js";
-import { createPicker } from "./picker.js";
-import { readInt, write } from "./state.js";
-import { createStepper } from "./stepper.js";
-import { createLineChart } from "./svgchart.js";
-import { galleryTile } from "./traj.js";
+import { COLORS } from "../lib/theme.js";
+import { accText, numSpan, viewSpan } from "../lib/format.js";
+import { drawTile } from "../lib/pixels.js";
+import { argmax, createProbBars } from "../widgets/probbars.js";
+import { createPicker } from "../widgets/picker.js";
+import { readInt, write } from "../lib/state.js";
+import { createStepper } from "../widgets/stepper.js";
+import { createLineChart } from "../widgets/svgchart.js";
+import { galleryTile } from "../widgets/traj.js";
 
 export function modelIndex(training, id) {
   const i = training.models.findIndex((h) => h.model.id === id);
@@ -116,7 +116,6 @@ export async function initLearning({ training, epochProbs, gallery, sheet, openi
     },
   });
 
-
   function render() {
     const g = gallery.images[img];
     const p = probs[k][img];
@@ -140,10 +139,17 @@ export async function initLearning({ training, epochProbs, gallery, sheet, openi
       viewSpan(img, "img"),
       ` (true class ${classes[g.label]}) is ${classes[pred]} (`,
       numSpan(p[pred], "pct", `${ep}[${pred}]`),
-      ...(right ? [", correct)"] : ["; wrong, the true class gets ", numSpan(p[g.label], "pct", `${ep}[${g.label}]`), ")"]),
+      ...(right
+        ? [", correct)"]
+        : ["; wrong, the true class gets ", numSpan(p[g.label], "pct", `${ep}[${g.label}]`), ")"]),
       ...(rec ? [". Test accuracy after this epoch: ", ...accText(rec.clean_acc, `${rsrc(k - extra)}.clean_acc`)] : []),
-      changes.length ? `. Its top guess changes at ${changes.length === 1 ? "epoch" : "epochs"} ` : ". Its top guess never changes",
-      ...changes.flatMap((e, j) => [j ? ", " : "", numSpan(e, "int", `${rsrc(records.findIndex((r) => r.epoch === e))}.epoch`)]),
+      changes.length
+        ? `. Its top guess changes at ${changes.length === 1 ? "epoch" : "epochs"} `
+        : ". Its top guess never changes",
+      ...changes.flatMap((e, j) => [
+        j ? ", " : "",
+        numSpan(e, "int", `${rsrc(records.findIndex((r) => r.epoch === e))}.epoch`),
+      ]),
       ".",
     );
     summary.dataset.epoch = String(epochs[k]);

@@ -2,9 +2,9 @@
 // after k PGD steps (k = 0 is the random start), all read off one PGD-50 run; an image counts as
 // fooled from the first step that fools it. Hover or tap the chart to read a step.
 
-import { COLORS } from "./charts.js";
-import { accText, numSpan, textSpan } from "./format.js";
-import { createLineChart } from "./svgchart.js";
+import { COLORS } from "../lib/theme.js";
+import { accText, numSpan, textSpan } from "../lib/format.js";
+import { createLineChart } from "../widgets/svgchart.js";
 
 export function initSteps({ evaluation, run }) {
   const chartEl = document.getElementById("chart-steps");
@@ -37,7 +37,12 @@ export function initSteps({ evaluation, run }) {
       if (pi < 0) return;
       const src = `evaluation.models[${mi}].steps_curve[${pi}]`;
       if (!parts.length) parts.push("After ", numSpan(k, "int", `${src}.steps`), k === 1 ? " step: " : " steps: ");
-      parts.push(j ? "; " : "", labelSpan(m.model_id), " keeps ", ...accText(m.steps_curve[pi].accuracy, `${src}.accuracy`));
+      parts.push(
+        j ? "; " : "",
+        labelSpan(m.model_id),
+        " keeps ",
+        ...accText(m.steps_curve[pi].accuracy, `${src}.accuracy`),
+      );
     });
     parts.push(" of the images it classified correctly before the attack.");
     summary.replaceChildren(...parts);

@@ -1,7 +1,8 @@
 // PGD trajectories of one gallery image (GET /api/trajectories/{position}) and their sprite sheets,
 // each fetched once and shared by the sections that show them.
 
-import { drawTile, loadSprite } from "./pixels.js";
+import { whenNear } from "../lib/near.js";
+import { drawTile, loadSprite } from "../lib/pixels.js";
 import { createPicker } from "./picker.js";
 import { createStepper } from "./stepper.js";
 
@@ -43,32 +44,6 @@ export function loadSheets(resp, modelId, near = null, kinds = ["adversarial", "
   return (near ? whenNear(near) : Promise.resolve()).then(() =>
     Promise.all(kinds.map((kind) => loadSprite(`/bundle/${pair[kind]}`))),
   );
-}
-
-const nearby = new WeakMap();
-
-export function whenNear(el) {
-  if (!nearby.has(el)) {
-    nearby.set(
-      el,
-      new Promise((resolve) => {
-        if (typeof IntersectionObserver !== "function") return resolve();
-        const io = new IntersectionObserver(
-          (entries) => {
-            if (entries.some((e) => e.isIntersecting)) {
-              io.disconnect();
-              resolve();
-            }
-          },
-          { rootMargin: "100% 0px" },
-        );
-        io.observe(el);
-        el.addEventListener("pointerdown", resolve, { once: true });
-        el.addEventListener("focusin", resolve, { once: true });
-      }),
-    );
-  }
-  return nearby.get(el);
 }
 
 // Draw step `step` from an image's strip (one tile per step).

@@ -1,26 +1,16 @@
 // Section 3: the same attack against the regular and the adversarially trained model, one image
 // choice and one slider for both, so the reader sees the two sets of probabilities side by side.
 
-import { numSpan, textSpan, viewSpan } from "./format.js";
-import { createProbBars } from "./probbars.js";
-import { readInt, write } from "./state.js";
-import {
-  drawStep,
-  loadSheets,
-  modelTrajectory,
-  trajectoryUrl,
-  trajectoryViewer,
-  verdict,
-} from "./traj.js";
-import { statRows } from "./attack.js";
+import { numSpan, textSpan, viewSpan } from "../lib/format.js";
+import { roleName } from "../lib/names.js";
+import { createProbBars } from "../widgets/probbars.js";
+import { readInt, write } from "../lib/state.js";
+import { drawStep, loadSheets, modelTrajectory, trajectoryUrl, trajectoryViewer, verdict } from "../widgets/traj.js";
+import { statRows } from "../widgets/statlist.js";
 
 function modelLabel(run, id) {
   const m = run.models.find((x) => x.id === id);
   return m ? m.label : id;
-}
-
-export function roleName(id) {
-  return id === "regular" ? "regular model" : "adversarially trained model";
 }
 
 function modelSpan(run, id) {

@@ -1,10 +1,10 @@
 // Section 5: clean versus adversarial accuracy of the models trained at each eps (0 = regular),
 // at a test eps the reader picks (radio buttons; the choice is kept in ?eps=<k/255>).
 
-import { COLORS } from "./charts.js";
-import { accText, ci, eps255, numSpan } from "./format.js";
-import { readChoice, write } from "./state.js";
-import { createScatter } from "./svgchart.js";
+import { COLORS } from "../lib/theme.js";
+import { accText, ci, eps255, numSpan } from "../lib/format.js";
+import { readChoice, write } from "../lib/state.js";
+import { createScatter } from "../widgets/svgchart.js";
 
 const k255 = (e) => Math.round(e * 255);
 
@@ -14,9 +14,7 @@ export function initSweep({ sweep, attack }) {
   const fieldset = document.getElementById("sweep-eps");
   const clean = sweep.test_eps.findIndex((e) => e === 0);
   const choices = sweep.test_eps.map((e, i) => ({ e, i })).filter(({ i }) => i !== clean);
-  const rows = sweep.rows
-    .map((r, ri) => ({ ...r, ri }))
-    .sort((a, b) => a.train_eps - b.train_eps);
+  const rows = sweep.rows.map((r, ri) => ({ ...r, ri })).sort((a, b) => a.train_eps - b.train_eps);
   const preferred = choices.find(({ e }) => Math.abs(e - attack.eps) < 1e-9) || choices[choices.length - 1];
   const chosenK = readChoice(
     "eps",
@@ -53,7 +51,10 @@ export function initSweep({ sweep, attack }) {
     r.train_eps === 0 ? COLORS.regular : `hsl(216, 72%, ${Math.round(62 - 34 * (r.train_eps / maxTrain))}%)`,
   );
   const names = rows.map((r) => (r.train_eps === 0 ? "regular" : `train ε ${eps255(r.train_eps)}`));
-  const top = Math.min(100, Math.ceil((Math.max(...rows.flatMap((r) => r.accuracies.map((a) => a.value))) * 100 + 5) / 10) * 10);
+  const top = Math.min(
+    100,
+    Math.ceil((Math.max(...rows.flatMap((r) => r.accuracies.map((a) => a.value))) * 100 + 5) / 10) * 10,
+  );
   const yLabel = () => `accuracy under PGD at test ε = ${eps255(sweep.test_eps[ti])} (%)`;
   const points = () =>
     rows.map((r, i) => ({ x: xClean[i], y: r.accuracies[ti].value * 100, label: names[i], color: colors[i], row: r }));

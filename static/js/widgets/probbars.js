@@ -7,7 +7,7 @@
 //
 // The bars are a picture (aria-hidden); pair them with an aria-live text summary (see summarize()).
 
-import { pct } from "./format.js";
+import { pct } from "../lib/format.js";
 
 export function argmax(values) {
   let best = 0;
@@ -16,7 +16,10 @@ export function argmax(values) {
 }
 
 export function ranking(probs) {
-  return probs.map((p, i) => [p, i]).sort((a, b) => b[0] - a[0] || a[1] - b[1]).map(([, i]) => i);
+  return probs
+    .map((p, i) => [p, i])
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+    .map(([, i]) => i);
 }
 
 // "cat 81.2 %, dog 9.1 %, frog 3.0 %": the top k classes in words.
