@@ -9,19 +9,19 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-PAD = 4
+from precompute.config import CROP_PAD
 
 
 def crop_flip(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-    """x: (B, C, H, W) uint8 -> the same shape, each image shifted by up to PAD pixels and maybe mirrored."""
+    """x: (B, C, H, W) uint8 -> the same shape, each shifted by up to CROP_PAD pixels and maybe mirrored."""
     b, c, h, w = x.shape
-    dy = torch.randint(0, 2 * PAD + 1, (b, 1), generator=gen).to(x.device)
-    dx = torch.randint(0, 2 * PAD + 1, (b, 1), generator=gen).to(x.device)
+    dy = torch.randint(0, 2 * CROP_PAD + 1, (b, 1), generator=gen).to(x.device)
+    dx = torch.randint(0, 2 * CROP_PAD + 1, (b, 1), generator=gen).to(x.device)
     flip = (torch.rand((b, 1), generator=gen) < 0.5).to(x.device)
-    padded = F.pad(x, (PAD, PAD, PAD, PAD))
+    padded = F.pad(x, (CROP_PAD, CROP_PAD, CROP_PAD, CROP_PAD))
     rows = dy + torch.arange(h, device=x.device)
     cols = torch.where(
         flip, dx + torch.arange(w - 1, -1, -1, device=x.device), dx + torch.arange(w, device=x.device)
     )
-    out = padded.gather(2, rows.view(b, 1, h, 1).expand(b, c, h, w + 2 * PAD))
+    out = padded.gather(2, rows.view(b, 1, h, 1).expand(b, c, h, w + 2 * CROP_PAD))
     return out.gather(3, cols.view(b, 1, 1, w).expand(b, c, h, w))

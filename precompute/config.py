@@ -12,6 +12,10 @@ from typing import Any
 from tour import schema
 from tour.runtime import derive_seed
 
+CROP_PAD = 4  # random crop: pad by 4 and cut 32x32 back out, the standard CIFAR augmentation (with flips)
+TESTSET_COLUMNS = 10  # the lab's test-set pages: 10 x 10 tiles, 320x320 px, about 164 KB each,
+TESTSET_PAGE = 100  # one screen of the lab's browser per request
+GALLERY_COLUMNS = 10  # one class per column: row r of the gallery sprite holds the r-th image of every class
 TEST_EPS_255 = (0, 1, 2, 4, 8, 16)  # the article's eps axis, in 1/255 steps
 TRAIN_EPS_255 = (0, 1, 2, 4, 8, 16)  # one model per eps; 0 is the regular model
 ROBUST_ID = "adv_eps8"  # the headline robust model, also the sweep's 8/255 point

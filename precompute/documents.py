@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from precompute.config import PipelineConfig, TrainConfig
+from precompute.config import GALLERY_COLUMNS, TESTSET_COLUMNS, TESTSET_PAGE, PipelineConfig, TrainConfig
 from tour import schema
 from tour.sprites import png, sheet, webp
 from tour.trajectories import ImageAttack
 
-TESTSET_COLUMNS = 10
-TESTSET_PAGE = 100  # 320x320 px, about 164 KB: one screen of the lab's browser per request
-GALLERY_COLUMNS = 10  # one class per column: row r holds the r-th image of every class
 GALLERY_RULE = (
     "the gallery holds the first 10 test images of every class, in test-set order; its first row, the "
     "examples, holds for each class the first of these that the regular model classifies correctly "

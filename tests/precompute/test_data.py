@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 import torch
 
-from precompute.augment import PAD, crop_flip
+from precompute.augment import crop_flip
+from precompute.config import CROP_PAD as PAD
 from precompute.data import (
     TEST_BATCH,
     TRAIN_BATCHES,

@@ -10,10 +10,17 @@ import { createStepper } from "../widgets/stepper.js";
 import { whenNear } from "../lib/near.js";
 
 const $ = (id) => document.getElementById(id);
+// Slider steps and starting values per mode and norm; the limits (max) come from GET /api/lab.
 const MODES = {
-  attack: { Linf: { max: 16 / 255, step: 1 / 255, value: 8 / 255 }, L2: { max: 2, step: 0.05, value: 0.5 } },
-  push: { L2: { max: 8, step: 0.25, value: 4 } },
+  attack: { Linf: { max: 0, step: 1 / 255, value: 8 / 255 }, L2: { max: 0, step: 0.05, value: 0.5 } },
+  push: { L2: { max: 0, step: 0.25, value: 4 } },
 };
+
+function applyLimits(limits) {
+  MODES.attack.Linf.max = limits.linf_eps_max;
+  MODES.attack.L2.max = limits.l2_eps_max;
+  MODES.push.L2.max = limits.push_eps_max;
+}
 
 const state = {
   status: null,
@@ -57,9 +64,10 @@ function syncControls() {
   eps.dataset.norm = `${mode()}-${norm.value}`;
   $("lab-eps-out").textContent = epsText(Number(eps.value), norm.value);
   const steps = $("lab-steps");
-  steps.max = push ? "60" : "50";
-  if (push && Number(steps.value) < 20) steps.value = "60";
-  if (!push && Number(steps.value) > 50) steps.value = "10";
+  const { steps_max: attackMax, push_steps_max: pushMax } = state.status.limits;
+  steps.max = String(push ? pushMax : attackMax);
+  if (push && Number(steps.value) < 20) steps.value = String(pushMax);
+  if (!push && Number(steps.value) > attackMax) steps.value = "10";
   const target = $("lab-target");
   target.options[0].disabled = push;
   if (push && target.value === "") {
@@ -370,6 +378,7 @@ async function init() {
     return;
   }
   state.classes = status.classes;
+  applyLimits(status.limits);
   // every shipped model can be attacked, two at a time; the figures' two are the default pair
   for (const [k, sel] of [$("lab-model-a"), $("lab-model-b")].entries()) {
     for (const m of status.models) sel.append(new Option(m.label, m.id));
