@@ -4,6 +4,7 @@ pipeline (precompute) and the server never import each other. Data flows one way
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,20 @@ def test_the_wall_check_sees_an_import(tmp_path):
     probe = tmp_path / "probe.py"
     probe.write_text("import os\nfrom precompute.config import cpu\n\ndef f():\n    import server.main\n")
     assert imported_packages(probe) == {"os", "precompute", "server"}
+
+
+def js_imports(path: Path) -> list[str]:
+    return re.findall(r"""\bfrom\s+["'](\.{1,2}/[^"']+)["']""", path.read_text())
+
+
+def test_no_figure_imports_another_and_lib_imports_no_widget():
+    """Figures stand alone (shared pieces live in widgets/ and lib/), and lib/ is the bottom layer."""
+    js = REPO / "static" / "js"
+    figures = sorted((js / "figures").glob("*.js"))
+    assert len(figures) >= 6
+    for path in figures:
+        assert not any("figures/" in i or i.startswith("./") for i in js_imports(path)), path.name
+    for path in sorted((js / "lib").glob("*.js")):
+        assert all(i.startswith("./") for i in js_imports(path)), path.name
+    for path in sorted((js / "widgets").glob("*.js")):
+        assert not any("figures/" in i or "entries/" in i for i in js_imports(path)), path.name
