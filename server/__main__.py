@@ -40,7 +40,8 @@ def _serve(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     logging.config.dictConfig(LOGGING)
     try:
-        app = create_app(_settings(args.bundle))
+        settings = _settings(args.bundle)
+        app = create_app(settings)
     except (BundleError, SettingsError) as e:
         print(f"error: cannot serve: {e}", file=sys.stderr)
         return 2
@@ -62,6 +63,9 @@ def _serve(argv: list[str]) -> int:
         timeout_keep_alive=5,  # idle keep-alive connections close after 5 s
         timeout_graceful_shutdown=10,  # on SIGTERM, in-flight requests get 10 s to finish
         limit_concurrency=1000,  # beyond this, 503 at once instead of queueing without bound
+        # X-Forwarded-For only from the configured proxy; uvicorn's default trusts any loopback client
+        proxy_headers=settings.trusted_proxy is not None,
+        forwarded_allow_ips=settings.trusted_proxy,
     )
     return 0
 

@@ -16,6 +16,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from server.protocol import accepts_gzip
+
 REVALIDATE = "no-cache"  # may be stored, but must be revalidated (ETag) before each use
 IMMUTABLE = "public, max-age=31536000, immutable"
 COMPRESSIBLE = ("text/", "application/json", "application/javascript", "image/svg+xml")
@@ -52,7 +54,7 @@ def _etag_matches(if_none_match: str, etag: str) -> bool:
 
 def send(request: Request, payload: Payload, cache_control: str = REVALIDATE) -> Response:
     """The payload as a response: 304 when the client's copy is current, gzip when accepted."""
-    use_gzip = payload.gzipped is not None and "gzip" in request.headers.get("accept-encoding", "")
+    use_gzip = payload.gzipped is not None and accepts_gzip(request.headers.get("accept-encoding", ""))
     etag = f'{payload.etag[:-1]}.gz"' if use_gzip else payload.etag
     headers = {"ETag": etag, "Cache-Control": cache_control}
     if payload.gzipped is not None:
@@ -115,7 +117,7 @@ class FinishDynamic:
                 status, body = 304, b""
         if len(body) >= 1024 and media_type.startswith(COMPRESSIBLE):
             headers.append((b"vary", b"Accept-Encoding"))
-            if "gzip" in request.get("accept-encoding", ""):
+            if accepts_gzip(request.get("accept-encoding", "")):
                 body = self._gzip(body, etag)
                 headers.append((b"content-encoding", b"gzip"))
         if status != 304:

@@ -35,6 +35,9 @@ class Settings:
     lab_queue: int = 3  # TOUR_LAB_QUEUE: attacks waiting; beyond them a request gets 503 at once
     lab_per_minute: int = 30  # TOUR_LAB_PER_MINUTE: attacks per client address and minute
     lab_burst: int = 10  # TOUR_LAB_BURST: attacks a client may send back to back
+    # TOUR_TRUSTED_PROXY: the one address whose X-Forwarded-For is believed (the reverse proxy in front);
+    # unset, the header is ignored, so no client can pick its own rate-limit bucket by forging it
+    trusted_proxy: str | None = None
 
     @property
     def article_dir(self) -> Path:
@@ -55,5 +58,6 @@ class Settings:
             "lab_queue": _int(env, "TOUR_LAB_QUEUE", 3, minimum=0),
             "lab_per_minute": _int(env, "TOUR_LAB_PER_MINUTE", 30, minimum=1),
             "lab_burst": _int(env, "TOUR_LAB_BURST", 10, minimum=1),
+            "trusted_proxy": env.get("TOUR_TRUSTED_PROXY") or None,
         }
         return cls(**(values | overrides))

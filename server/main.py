@@ -12,6 +12,7 @@ from server import errors
 from server.caching import FinishDynamic
 from server.config import Settings
 from server.page import build_page
+from server.protocol import HttpRules
 from server.routers import api, assets, bundle_files, health, lab, pages
 from server.security import SecurityHeaders
 from server.statictree import load_static
@@ -56,5 +57,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     lab.setup(app, store, settings)  # loads the shipped models once; the lab says so when there are none
     # Outermost last: every response, errors included, leaves with the security headers.
     app.add_middleware(FinishDynamic)  # ETag + gzip for bodies made per request
+    app.add_middleware(HttpRules)  # one Host, HEAD, relative redirects, no-store where nothing caches
     app.add_middleware(SecurityHeaders)
     return app

@@ -38,6 +38,7 @@ from server.lab.params import (
     SourceInfo,
 )
 from server.lab.upload import MAX_UPLOAD_BYTES, UploadError, decode_upload
+from server.protocol import accepts_gzip
 from server.store import Store
 from tour import schema
 
@@ -142,7 +143,7 @@ def _parse(model: type[AttackParams], raw: bytes | str) -> AttackParams:
 async def _run(request: Request, gate: AttackGate, job: Callable[[], AttackResponse]) -> Response:
     """Run `job` in the attack queue and send its result, encoded in the worker (a class push is
     about 0.6 MB of JSON: tens of milliseconds the event loop would otherwise spend)."""
-    packed = "gzip" in request.headers.get("accept-encoding", "")
+    packed = accepts_gzip(request.headers.get("accept-encoding", ""))
 
     def work() -> bytes:
         body = job().model_dump_json().encode()
