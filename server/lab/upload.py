@@ -3,7 +3,9 @@
 Only PNG and JPEG are accepted, recognised by their bytes rather than by what the client claims.
 Pillow's decompression-bomb guard stays on, and below it the header's size is checked against what
 a 256 KB photo can honestly hold before any pixel is decoded. A phone photo is turned upright by its
-EXIF orientation, and transparent pixels are shown on white, as the reader saw them.
+EXIF orientation, and transparent pixels are shown on white, as the reader saw them. A JPEG with more
+scans than any real photo has is refused before decoding (a few thousand empty progressive scans
+would hold the lab's worker for half a minute).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from PIL import Image, ImageOps
 
 MAX_UPLOAD_BYTES = 256 * 1024
 MAX_PIXELS = 4096 * 4096  # a 256 KB PNG of one flat colour can claim more; nothing real needs it
+MAX_JPEG_SCANS = 64  # a progressive JPEG has about 10; thousands of empty ones take Pillow minutes
 FORMATS = ("PNG", "JPEG")
 
 
@@ -39,8 +42,13 @@ def decode_upload(data: bytes, size: int = 32) -> np.ndarray:
         raise UploadError(413, f"the image is {len(data)} bytes; the limit is {MAX_UPLOAD_BYTES} (256 KB)")
     if not data:
         raise UploadError(422, "the image file is empty")
-    if sniff(data) is None:
+    kind = sniff(data)
+    if kind is None:
         raise UploadError(415, "only PNG and JPEG images are accepted")
+    # Every scan of a JPEG starts with an SOS marker; the entropy-coded data between them escapes 0xFF,
+    # so counting the marker bytes counts the scans before one is decoded.
+    if kind == "JPEG" and (scans := data.count(b"\xff\xda")) > MAX_JPEG_SCANS:
+        raise UploadError(422, f"the JPEG has {scans} scans; the limit is {MAX_JPEG_SCANS}")
     try:
         with Image.open(io.BytesIO(data), formats=FORMATS) as im:
             width, height = im.size
@@ -64,7 +72,11 @@ def decode_upload(data: bytes, size: int = 32) -> np.ndarray:
 
 
 def _on_white(im: Image.Image) -> Image.Image:
-    """RGB, with any transparency composited onto white (convert("RGB") would show what lies under it)."""
+    """RGB, with any transparency composited onto white (convert("RGB") would show what lies under it).
+    16-bit greyscale is scaled to 8 bits first: convert() would clip every value above 255 to white."""
+    if im.mode in ("I;16", "I;16B", "I;16L", "I"):
+        grey = np.asarray(im, dtype=np.uint32) // 257
+        im = Image.fromarray(np.clip(grey, 0, 255).astype(np.uint8), "L")
     if im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info:
         rgba = im.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))

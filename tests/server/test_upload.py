@@ -55,3 +55,41 @@ def test_refusals(data, status):
         decode_upload(data)
     assert info.value.status == status
     assert MAX_PIXELS < 4100 * 4100
+
+
+def test_16_bit_greyscale_keeps_its_grey():
+    grey = np.full((32, 32), 128 * 257, dtype=np.uint16)  # mid-grey in 16 bits
+    out = decode_upload(encoded(Image.fromarray(grey), "PNG"))
+    assert np.abs(out.astype(int) - 128).max() <= 1
+
+
+@pytest.mark.parametrize("mode", ["P", "CMYK", "L", "LA"])
+def test_palette_cmyk_and_grey_decode_to_the_right_colour(mode):
+    im = Image.new("RGB", (40, 40), (200, 40, 40))
+    if mode == "P":
+        data = encoded(im.convert("P", palette=Image.Palette.ADAPTIVE), "PNG")
+    elif mode == "CMYK":
+        data = encoded(im.convert("CMYK"), "JPEG", quality=95)
+    else:
+        data = encoded(im.convert(mode), "PNG")
+    out = decode_upload(data).astype(int)
+    expected = (
+        np.array([200, 40, 40]) if mode in ("P", "CMYK") else np.array(im.convert("L").getpixel((0, 0)))
+    )
+    assert np.abs(out - expected).max() <= 12
+
+
+def test_an_animated_png_gives_its_first_frame():
+    frames = [Image.new("RGB", (32, 32), c) for c in ((0, 0, 255), (255, 0, 0))]
+    buf = io.BytesIO()
+    frames[0].save(buf, "PNG", save_all=True, append_images=frames[1:], duration=100)
+    assert (decode_upload(buf.getvalue()) == [0, 0, 255]).all()
+
+
+def test_a_jpeg_with_thousands_of_scans_is_refused_before_decoding():
+    base = encoded(Image.new("RGB", (16, 16), (9, 9, 9)), "JPEG", progressive=True)
+    sos = base.index(b"\xff\xda")
+    bomb = base[:sos] + b"\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00" * 7900 + base[sos:]
+    with pytest.raises(UploadError) as e:
+        decode_upload(bomb)
+    assert e.value.status == 422 and "scans" in e.value.message
