@@ -54,10 +54,10 @@ class Settings:
         values: dict[str, Any] = {
             "root": root,
             "bundle_dir": Path(env.get("TOUR_BUNDLE", root / "data" / "bundle")),
-            "lab_workers": _int(env, "TOUR_LAB_WORKERS", 1, minimum=1),
-            "lab_queue": _int(env, "TOUR_LAB_QUEUE", 3, minimum=0),
-            "lab_per_minute": _int(env, "TOUR_LAB_PER_MINUTE", 30, minimum=1),
-            "lab_burst": _int(env, "TOUR_LAB_BURST", 10, minimum=1),
+            "lab_workers": _int(env, "TOUR_LAB_WORKERS", cls.lab_workers, minimum=1),
+            "lab_queue": _int(env, "TOUR_LAB_QUEUE", cls.lab_queue, minimum=0),
+            "lab_per_minute": _int(env, "TOUR_LAB_PER_MINUTE", cls.lab_per_minute, minimum=1),
+            "lab_burst": _int(env, "TOUR_LAB_BURST", cls.lab_burst, minimum=1),
             "trusted_proxy": env.get("TOUR_TRUSTED_PROXY") or None,
         }
         return cls(**(values | overrides))

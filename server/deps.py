@@ -5,12 +5,12 @@ handler uses is in its signature and a test can override it."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
-from server.config import Settings
 from server.lab.engine import Lab
 from server.lab.gate import AttackGate, RateLimiter
 from server.page import Page
@@ -18,43 +18,20 @@ from server.statictree import StaticTree
 from server.store import Store
 
 
-def settings(request: Request) -> Settings:
-    return request.app.state.settings
+def _state(name: str) -> Callable[[Request], Any]:
+    """The dependency that hands a route app.state.<name>; its type comes with the Annotated below."""
+
+    def get(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    get.__name__ = name
+    return get
 
 
-def store(request: Request) -> Store:
-    return request.app.state.store
-
-
-def page(request: Request) -> Page:
-    return request.app.state.page
-
-
-def templates(request: Request) -> Jinja2Templates:
-    return request.app.state.templates
-
-
-def static_tree(request: Request) -> StaticTree:
-    return request.app.state.static
-
-
-def lab(request: Request) -> Lab:
-    return request.app.state.lab
-
-
-def lab_gate(request: Request) -> AttackGate:
-    return request.app.state.lab_gate
-
-
-def lab_limiter(request: Request) -> RateLimiter:
-    return request.app.state.lab_limiter
-
-
-SettingsDep = Annotated[Settings, Depends(settings)]
-StoreDep = Annotated[Store, Depends(store)]
-PageDep = Annotated[Page, Depends(page)]
-TemplatesDep = Annotated[Jinja2Templates, Depends(templates)]
-StaticDep = Annotated[StaticTree, Depends(static_tree)]
-LabDep = Annotated[Lab, Depends(lab)]
-GateDep = Annotated[AttackGate, Depends(lab_gate)]
-LimiterDep = Annotated[RateLimiter, Depends(lab_limiter)]
+StoreDep = Annotated[Store, Depends(_state("store"))]
+PageDep = Annotated[Page, Depends(_state("page"))]
+TemplatesDep = Annotated[Jinja2Templates, Depends(_state("templates"))]
+StaticDep = Annotated[StaticTree, Depends(_state("static"))]
+LabDep = Annotated[Lab, Depends(_state("lab"))]
+GateDep = Annotated[AttackGate, Depends(_state("lab_gate"))]
+LimiterDep = Annotated[RateLimiter, Depends(_state("lab_limiter"))]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -46,7 +47,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.static = load_static(settings.static_dir)
     app.state.templates = Jinja2Templates(directory=settings.article_dir)
     app.state.templates.env.globals["asset"] = app.state.static.url
-    app.state.templates.env.globals["modules"] = app.state.static.module_graph
+    # the page's modulepreload list: read off the files once, not on every render
+    app.state.templates.env.globals["modules"] = functools.cache(app.state.static.module_graph)
     app.state.templates.env.globals["static_site"] = False  # True while `export` renders the pages
     errors.install(app)
     app.include_router(pages.router)
