@@ -226,7 +226,6 @@ class Page:
     # wrong by its last step ("broken")
     fallen: dict[str, dict[str, Num]]
     falls_json: str  # per gallery position: {model id: [first misclassified step | null, its path]}
-    preload: tuple[tuple[str, str], ...]  # (URL, as) the figures fetch first, hinted in <head>
     formulas: dict[str, Markup] = field(default_factory=dict)
 
 
@@ -498,14 +497,6 @@ def build_page(store: Store) -> Page:
                 for f in falls
             ],
             separators=(",", ":"),
-        ),
-        preload=(
-            *(
-                (f"/api/{name}", "fetch")
-                for name in ("run", "training", "gallery", "epoch-probs", "sweep", "evaluation")
-            ),
-            (f"/api/trajectories/{gallery.images[0].position}", "fetch"),
-            (f"/bundle/{gallery.sprite}", "image"),
         ),
         formulas={name: mathml(name) for name in FORMULAS} | {"loss_inline": mathml("loss", display=False)},
     )

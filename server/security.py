@@ -2,7 +2,9 @@
 
 The page loads nothing from other origins, runs no inline script and injects no <style>
 elements, so every directive names only 'self' (tests/web/test_csp.py holds the page to that in
-Chromium). Images may also be data: URLs, which is how the lab returns its pictures.
+Chromium). Images may also be data: URLs, which is how the lab returns its pictures, and blob:
+URLs, which only the page's own scripts can mint: Plotly's "download as PNG" draws the chart's SVG
+through one.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
-        "img-src 'self' data:",
+        "img-src 'self' data: blob:",
         "font-src 'self'",
         "connect-src 'self'",
         "object-src 'none'",

@@ -87,6 +87,8 @@ def export_site(app: FastAPI, out: Path) -> int:
     files["/api/trajectories/index.html"] = files.pop("/api/trajectories")
     for position, payload in enumerate(store.trajectories):
         files[f"/api/trajectories/{position}"] = payload.body
+    for name, payload in store.figures.items():
+        files[f"/api/figures/{name}"] = payload.body
     for path, payload in store.files.items():
         if not path.endswith(SERVER_ONLY_SUFFIXES):
             files[f"/bundle/{path}"] = payload.body

@@ -6,9 +6,11 @@ parsed, serialized or compressed per request.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from server import figures as charts
 from server.caching import Payload
 from tour import schema
 from tour.bundle import Bundle, dump_json, load_bundle
@@ -37,6 +39,7 @@ class Store:
     documents: dict[str, Payload]  # API name -> JSON body
     trajectories: tuple[Payload, ...]  # gallery position -> JSON body
     files: dict[str, Payload]  # manifest path -> file, for /bundle/
+    figures: dict[str, Payload]  # chart name -> its Plotly figure as JSON
 
     @property
     def run(self) -> schema.RunFile:
@@ -75,4 +78,7 @@ def open_store(bundle_dir: Path) -> Store:
         for path, data in bundle.files.items()
         if path[path.rfind(".") :] in MEDIA_TYPES
     }
-    return Store(bundle=bundle, documents=documents, trajectories=bodies, files=files)
+    figures = {
+        name: Payload.of(json.dumps(fig).encode(), JSON) for name, fig in charts.build_all(bundle).items()
+    }
+    return Store(bundle=bundle, documents=documents, trajectories=bodies, files=files, figures=figures)

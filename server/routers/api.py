@@ -13,6 +13,7 @@ from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import Response
 from pydantic import BeforeValidator, Field
 
+from server import figures as charts
 from server.caching import send
 from server.deps import StoreDep
 from server.errors import ERROR_RESPONSES
@@ -67,6 +68,16 @@ def _canonical_int(value: object) -> object:
 
 # Bounds on Field, not Path: next to a BeforeValidator, FastAPI would drop Path's from the schema.
 Position = Annotated[int, Field(ge=0, le=100_000), BeforeValidator(_canonical_int), Path()]
+
+
+@router.get(
+    "/figures/{name}",
+    summary="One chart's Plotly figure (data, layout, frames), built from the bundle.",
+    response_class=Response,
+    responses=ERROR_RESPONSES,
+)
+async def figure(request: Request, name: Annotated[charts.FigureName, Path()], store: StoreDep) -> Response:
+    return send(request, store.figures[name])
 
 
 @router.get(

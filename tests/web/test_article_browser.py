@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from tests.web.article_check import COLLECT_JS, Documents, check_span
+from tests.web.reader import FIGURES, draw_all
 
 pytestmark = pytest.mark.browser
 
@@ -15,13 +16,14 @@ READY = "() => document.documentElement.dataset.ready"
 
 
 def open_article(page, query: str = "") -> list[str]:
-    """Load the article, wait for every figure; returns the console errors seen (a live list)."""
+    """Load the article, draw every figure; returns the console errors seen (a live list)."""
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
     page.goto(page.base_url + "/" + query)
     page.wait_for_function(READY, timeout=20_000)
     assert page.evaluate(READY) == "true", "a figure failed to render"
+    draw_all(page)
     return errors
 
 
@@ -46,7 +48,7 @@ def docs(live_server) -> Documents:
 
 def test_loads_ready_without_errors_or_foreign_requests(page, docs) -> None:
     errors = open_article(page)
-    for fig in ("learning", "attack", "steps", "defense", "tradeoff", "sweep"):
+    for fig in FIGURES:
         assert summary(page, fig).strip(), f"{fig} has no text summary"
         assert page.locator(f"#summary-{fig}").get_attribute("aria-live") == "polite"
     # exercise every figure once, then nothing may have left the origin
@@ -92,14 +94,15 @@ def test_learning_by_mouse_and_keyboard(page) -> None:
     page.keyboard.press("ArrowLeft")
     assert int(page.locator("#summary-learning").get_attribute("data-epoch")) < int(last_epoch)
     assert summary(page, "learning") != before
-    # the prob bars moved: the selected example's true class is marked
-    assert page.locator("#bars-learning .pb-row.is-true").count() == 1
+    # the prob bars moved: the selected example's true class is marked, on one bar
+    true = page.get_attribute("#bars-learning .probbars", "data-true")
+    assert true != "" and page.locator("#bars-learning .bartext", has_text="(true)").count() == 1
 
 
 def test_learning_follows_the_pointer_over_the_chart(page) -> None:
     open_article(page)
     page.locator("#chart-training").scroll_into_view_if_needed()
-    box = page.locator("#chart-training .chart-hit").bounding_box()
+    box = page.locator("#chart-training .nsewdrag").first.bounding_box()  # Plotly's plot area
     assert box
     epochs = set()
     for fx in (0.02, 0.98):
@@ -278,10 +281,14 @@ def test_reduced_motion_turns_animation_off(browser, live_server) -> None:
     page.base_url = live_server
     try:
         open_article(page)
-        duration = page.evaluate(
-            "() => getComputedStyle(document.querySelector('#bars-learning .pb-row')).transitionDuration"
+        widths = (
+            "() => [...document.querySelectorAll('#bars-learning .point path')].map((p) => p.getBBox().width)"
         )
-        assert all(float(d.rstrip("s")) < 0.01 for d in duration.split(","))
+        page.locator("#stepper-epoch .stepper-next").click()
+        page.wait_for_timeout(40)  # an animated bar would still be on its way (260 ms)
+        at_once = page.evaluate(widths)
+        page.wait_for_timeout(600)
+        assert page.evaluate(widths) == at_once
     finally:
         context.close()
 
@@ -306,3 +313,52 @@ def test_provenance_line_is_shown(page, docs) -> None:
     assert line.is_visible() and page.locator("#preset-banner").count() == 0
     assert preset in line.inner_text() and "minutes" in line.inner_text()
     assert page.locator("#prov-preset").inner_text() == preset
+
+
+def test_figures_load_only_when_their_section_is_near(page) -> None:
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url.removeprefix(page.base_url)))
+    page.goto(page.base_url + "/")
+    page.wait_for_function(READY, timeout=20_000)
+    assert "/api/figures/learning" in fetched  # the first figure is within a screen
+    assert not [u for u in fetched if u in ("/api/sweep", "/api/figures/sweep", "/api/figures/tradeoff")]
+    page.locator("#fig-sweep").scroll_into_view_if_needed()
+    page.wait_for_selector("#fig-sweep[data-state=ready]", timeout=20_000)
+    assert "/api/sweep" in fetched and "/api/figures/sweep" in fetched
+
+
+def test_sweep_legend_hides_a_model_and_the_points_follow_the_budget(page, docs) -> None:
+    open_article(page)
+    visible = "() => document.getElementById('chart-sweep').data.map((t) => t.visible ?? true)"
+    assert all(v is True for v in page.evaluate(visible))
+    page.locator("#chart-sweep .legend .traces").nth(1).click()
+    page.wait_for_function("() => document.getElementById('chart-sweep').data[1].visible === 'legendonly'")
+    sweep = docs.get("sweep")
+    ti = next(i for i, e in enumerate(sweep["test_eps"]) if e > 0)
+    page.locator("#sweep-eps input[type=radio]").first.check()
+    rows = sorted(sweep["rows"], key=lambda r: r["train_eps"])
+    want = [pytest.approx(100 * r["accuracies"][ti]["value"]) for r in rows]
+    page.wait_for_timeout(700)  # the points glide for 450 ms
+    got = page.evaluate("() => document.getElementById('chart-sweep').data.map((t) => t.y[0])")
+    assert got == want
+
+
+def test_chart_downloads_as_png(page) -> None:
+    open_article(page)
+    chart = page.locator("#chart-training")
+    chart.hover()
+    with page.expect_download() as info:
+        chart.locator(".modebar-btn").first.click()
+    assert info.value.suggested_filename == "robustness-tour-learning.png"
+
+
+def test_racing_bars_rank_the_classes_by_probability(page, docs) -> None:
+    open_article(page, "?img=2&epoch=1")
+    probs = docs.get("epoch-probs")
+    history = next(h for h in docs.get("training")["models"] if h["model"]["train_eps"] == 0)
+    series = probs["probs"][history["model"]["id"]]
+    k = len(series) - len(history["epochs"])  # epoch 1: after the untrained network's entry, if any
+    p = series[k][2]
+    ranks = page.evaluate("() => document.querySelector('#bars-learning .js-plotly-plot').data[0].y")
+    order = sorted(range(len(p)), key=lambda c: (-p[c], c))
+    assert [ranks[c] for c in order] == list(range(len(p)))

@@ -21,6 +21,7 @@ def exercise_every_figure(page) -> None:
     """Generic on purpose, so a new figure or control is exercised without touching this test."""
     for figure in page.locator("figure[id^=fig-]").all():
         figure.scroll_into_view_if_needed()
+        page.wait_for_selector(f"#{figure.get_attribute('id')}[data-state]", timeout=20_000)
         for chart in figure.locator(".chart").all():
             box = chart.bounding_box()
             if box:  # sweep across the plot so the charts draw (and style) their hover labels
@@ -31,6 +32,11 @@ def exercise_every_figure(page) -> None:
         for button in figure.locator("button:visible").all():
             if button.is_enabled():  # a stepper at its start has no previous step
                 button.click()
+        for chart in figure.locator(".js-plotly-plot").all():  # Plotly's mode bar: download as PNG
+            chart.hover()
+            for item in chart.locator(".modebar-btn").all():
+                with page.expect_download():
+                    item.click()
         for slider in figure.locator("input[type=range]:visible").all():
             slider.focus()
             slider.press("End")

@@ -1,14 +1,16 @@
-// The article's entry point: fetch each figure's data from the JSON API (the same routes the
-// "download data" links offer), build the five figures, then mark the page ready:
-// <html data-ready="true" data-ready-ms="..."> once every figure has rendered its first view.
+// The article's entry point. Each figure is built when its section comes within about a screen of
+// the viewport (or the reader uses it): only then are its data, its images and plotly.js fetched.
+// A drawn figure gets <figure data-state="ready">; <html data-ready="true" data-ready-ms="...">
+// says that every figure near the viewport at load has drawn its first view.
 
 import { initAttack } from "../figures/attack.js";
 import { initDefense } from "../figures/defense.js";
 import { initLearning } from "../figures/learning.js";
-import { loadSprite } from "../lib/pixels.js";
 import { initSteps } from "../figures/steps.js";
 import { initSweep } from "../figures/sweep.js";
 import { initTradeoff } from "../figures/tradeoff.js";
+import { whenNear } from "../lib/near.js";
+import { loadSprite } from "../lib/pixels.js";
 import { fetchTrajectory } from "../widgets/traj.js";
 
 // The figures grow the page as they draw, which can carry a reader who arrived at /#section away
@@ -24,68 +26,100 @@ function returnToHash() {
   if (target && !readerMoved) target.scrollIntoView({ behavior: "instant" }); // a jump back, not a tour
 }
 
-async function getJSON(name) {
-  const r = await fetch(`/api/${name}`);
-  if (!r.ok) throw new Error(`GET /api/${name}: ${r.status}`);
-  return r.json();
+const documents = new Map();
+function doc(name) {
+  if (!documents.has(name)) {
+    const p = fetch(`/api/${name}`).then((r) => {
+      if (!r.ok) throw new Error(`GET /api/${name}: ${r.status}`);
+      return r.json();
+    });
+    p.catch(() => documents.delete(name));
+    documents.set(name, p);
+  }
+  return documents.get(name);
+}
+const docs = (...names) => Promise.all(names.map(doc));
+
+// the gallery sprite, shared by every figure that shows gallery images (loadSprite caches it)
+const gallerySheet = (gallery) => loadSprite(`/bundle/${gallery.sprite}`);
+
+// The example the figures open on: chosen by the server from the bundle (server/page.py, `opening`).
+const opening = Number(document.body.dataset.opening) || 0;
+
+// The first trajectory carries the attack and the models the figures show, regular first.
+async function withTrajectory() {
+  const [gallery, run] = await docs("gallery", "run");
+  const [pictures, first] = await Promise.all([
+    gallerySheet(gallery),
+    fetchTrajectory(gallery.images[opening].position),
+  ]);
+  return { gallery, run, sheet: pictures, attack: first.attack, modelIds: first.model_ids };
 }
 
-function fail(figureId, err) {
-  const fig = document.getElementById(figureId);
-  if (!fig) return;
+function falls() {
+  const el = document.getElementById("picker-attack");
+  return el && el.dataset.falls ? JSON.parse(el.dataset.falls) : null;
+}
+
+const FIGURES = {
+  "fig-learning": async () => {
+    const [training, epochProbs, gallery] = await docs("training", "epoch-probs", "gallery");
+    return initLearning({ training, epochProbs, gallery, sheet: await gallerySheet(gallery), opening });
+  },
+  "fig-attack": async () => initAttack({ ...(await withTrajectory()), falls: falls(), opening }),
+  "fig-steps": async () => {
+    const [evaluation, run] = await docs("evaluation", "run");
+    return initSteps({ evaluation, run });
+  },
+  "fig-defense": async () => initDefense({ ...(await withTrajectory()), opening }),
+  "fig-tradeoff": async () => {
+    const [training, { modelIds }] = await Promise.all([doc("training"), withTrajectory()]);
+    return initTradeoff({ training, modelIds });
+  },
+  "fig-sweep": async () => initSweep({ sweep: await doc("sweep") }),
+};
+
+function fail(fig, err) {
   const p = document.createElement("p");
   p.className = "figure-error";
   p.setAttribute("role", "alert");
   p.textContent = `This figure could not be drawn: ${err.message}`;
   fig.prepend(p);
-  fig.dataset.failed = "true";
+  fig.dataset.state = "failed";
+}
+
+async function draw(fig, build) {
+  await whenNear(fig);
+  const start = performance.now();
+  try {
+    await build();
+    performance.measure(`tour:${fig.id}`, { start });
+    fig.dataset.state = "ready";
+    fig.dataset.readyMs = String(Math.round(performance.now()));
+    return true;
+  } catch (err) {
+    fail(fig, err);
+    return false;
+  }
+}
+
+function nearAtLoad(fig) {
+  const r = fig.getBoundingClientRect();
+  return r.bottom > -innerHeight && r.top < 2 * innerHeight; // the observer's margin: a screen each way
 }
 
 async function main() {
   const root = document.documentElement;
-  const [run, training, gallery, epochProbs, sweep, evaluation] = await Promise.all(
-    ["run", "training", "gallery", "epoch-probs", "sweep", "evaluation"].map(getJSON),
-  );
-  performance.mark("tour:data");
-  const [sheet, first] = await Promise.all([
-    loadSprite(`/bundle/${gallery.sprite}`),
-    fetchTrajectory(gallery.images[0].position),
-  ]);
-  performance.mark("tour:images");
-  const attack = first.attack;
-  const modelIds = first.model_ids; // the figures' models, regular first, as the bundle lists them
-  const fallsEl = document.getElementById("picker-attack");
-  const falls = fallsEl && fallsEl.dataset.falls ? JSON.parse(fallsEl.dataset.falls) : null;
-
-  // The example the figures open on: chosen by the server from the bundle (server/page.py, `opening`).
-  const opening = Number(document.body.dataset.opening) || 0;
-  const jobs = [
-    ["fig-learning", () => initLearning({ training, epochProbs, gallery, sheet, opening })],
-    ["fig-attack", () => initAttack({ gallery, sheet, attack, falls, opening })],
-    ["fig-steps", () => initSteps({ evaluation, run })],
-    ["fig-defense", () => initDefense({ gallery, sheet, attack, run, modelIds, opening })],
-    ["fig-tradeoff", () => initTradeoff({ training, modelIds })],
-    ["fig-sweep", () => initSweep({ sweep, attack })],
-  ];
-  const results = await Promise.allSettled(
-    jobs.map(async ([id, job]) => {
-      const start = performance.now();
-      const out = await job();
-      performance.measure(`tour:${id}`, { start });
-      return out;
-    }),
-  );
-  results.forEach((r, i) => {
-    if (r.status === "rejected") fail(jobs[i][0], r.reason);
-  });
+  const figures = Object.entries(FIGURES)
+    .map(([id, build]) => [document.getElementById(id), build])
+    .filter(([fig]) => fig);
+  const first = figures.filter(([fig]) => nearAtLoad(fig));
+  const drawn = figures.map(([fig, build]) => draw(fig, build));
+  const firstDone = await Promise.all(drawn.filter((_, i) => first.includes(figures[i])));
   performance.mark("tour:ready");
   root.dataset.readyMs = String(Math.round(performance.now()));
-  root.dataset.ready = results.every((r) => r.status === "fulfilled") ? "true" : "partial";
+  root.dataset.ready = firstDone.every(Boolean) ? "true" : "partial";
   returnToHash();
 }
 
-main().catch((err) => {
-  document.documentElement.dataset.ready = "error";
-  for (const id of ["fig-learning", "fig-attack", "fig-steps", "fig-defense", "fig-tradeoff", "fig-sweep"])
-    fail(id, err);
-});
+main();

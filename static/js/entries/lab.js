@@ -200,7 +200,7 @@ function galleryKeys(e) {
   next.click();
 }
 
-function modelPanel(run, classes) {
+function modelPanel(run) {
   const el = document.createElement("article");
   el.className = "lab-model";
   el.dataset.model = run.model_id;
@@ -226,20 +226,22 @@ function modelPanel(run, classes) {
   const stats = document.createElement("p");
   stats.className = "lab-stats";
   el.append(h, tiles, bars, stats);
-  return { el, clean, adv, pert, bars: createProbBars(bars, { classes, compact: true }), stats };
+  return { el, clean, adv, pert, barsEl: bars, bars: null, stats };
 }
 
 async function showResult(result) {
   const { classes } = state;
   const models = $("lab-models");
-  const panels = result.runs.map((run) => modelPanel(run, classes));
+  const panels = result.runs.map((run) => modelPanel(run));
   models.replaceChildren(...panels.map((p) => p.el));
+  await Promise.all(panels.map(async (p) => (p.bars = await createProbBars(p.barsEl, { classes, compact: true }))));
   const cleanSheet = await loadSprite(result.image);
   const sheets = await Promise.all(
     result.runs.map(async (run) => [await loadSprite(run.adversarial), await loadSprite(run.perturbation)]),
   );
   panels.forEach((p) => drawTile(p.clean, cleanSheet, { tile: 32, columns: 1, index: 0 }));
   const label = result.source.label;
+  const noTruth = label === null || label === undefined; // an upload or a drawing
   const draw = (k) => {
     const lines = [];
     result.runs.forEach((run, i) => {
@@ -247,7 +249,11 @@ async function showResult(result) {
       const s = run.trajectory.steps[k];
       drawTile(p.adv, sheets[i][0], { tile: result.tile, columns: result.columns, index: k });
       drawTile(p.pert, sheets[i][1], { tile: result.tile, columns: result.columns, index: k });
-      p.bars.update(s.probs, { trueLabel: label ?? run.reference });
+      // an upload or a drawing has no true class: its mark is the model's clean prediction
+      p.bars.update(s.probs, {
+        trueLabel: noTruth ? run.reference : label,
+        mark: noTruth ? "clean prediction" : "true",
+      });
       p.stats.textContent =
         `predicts ${classes[s.pred]} · loss ${fixed(s.loss, 3)} · ` + `L∞ ${eps255(s.linf)} · L2 ${fixed(s.l2, 3)}`;
       lines.push(`${run.label}: ${summarize(s.probs, classes, 1)}`);

@@ -4,39 +4,11 @@
 
 import { numSpan, viewSpan } from "../lib/format.js";
 import { drawTile } from "../lib/pixels.js";
+import { createChart } from "../widgets/chart.js";
 import { createProbBars } from "../widgets/probbars.js";
 import { readInt, write } from "../lib/state.js";
 import { statRows } from "../widgets/statlist.js";
 import { drawStep, loadSheets, modelTrajectory, trajectoryUrl, trajectoryViewer, verdict } from "../widgets/traj.js";
-
-const SVG = "http://www.w3.org/2000/svg";
-
-function svg(tag, attrs) {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  return el;
-}
-
-// The loss at every step as a small line chart with a cursor at the current step.
-function drawSparkline(el, losses, step, cleanLoss) {
-  const W = 200;
-  const H = 70;
-  const pad = { l: 26, r: 6, t: 6, b: 16 };
-  const all = [...losses, cleanLoss];
-  const lo = Math.min(0, ...all);
-  const hi = Math.max(...all) || 1;
-  const x = (i) => pad.l + (i / Math.max(1, losses.length - 1)) * (W - pad.l - pad.r);
-  const y = (v) => H - pad.b - ((v - lo) / (hi - lo || 1)) * (H - pad.t - pad.b);
-  const path = losses.map((v, i) => `${i ? "L" : "M"}${x(i).toFixed(1)},${y(v).toFixed(1)}`).join("");
-  el.replaceChildren(
-    svg("line", { class: "axis", x1: pad.l, x2: W - pad.r, y1: H - pad.b, y2: H - pad.b }),
-    svg("line", { class: "cursor", x1: x(step), x2: x(step), y1: pad.t, y2: H - pad.b }),
-    svg("path", { class: "line", d: path }),
-    svg("circle", { class: "dot", cx: x(step), cy: y(losses[step]), r: 3.5 }),
-    Object.assign(svg("text", { x: pad.l - 4, y: y(hi) + 3, "text-anchor": "end" }), { textContent: "loss" }),
-    Object.assign(svg("text", { x: pad.l, y: H - 3 }), { textContent: "step →" }),
-  );
-}
 
 export async function initAttack({ gallery, sheet, attack, falls, opening, modelId = "regular" }) {
   const classes = gallery.classes;
@@ -51,7 +23,10 @@ export async function initAttack({ gallery, sheet, attack, falls, opening, model
   const stats = document.getElementById("stats-attack");
   const spark = document.getElementById("loss-attack");
   const link = document.getElementById("traj-download");
-  const bars = createProbBars(document.getElementById("bars-attack"), { classes, title: "Regular model" });
+  const [bars, lossChart] = await Promise.all([
+    createProbBars(document.getElementById("bars-attack"), { classes, title: "Regular model" }),
+    createChart(spark, "attack-loss"),
+  ]);
 
   const fallOf = (i) => (falls && falls[i] ? falls[i][modelId] : null);
   const viewer = trajectoryViewer({
@@ -99,11 +74,12 @@ export async function initAttack({ gallery, sheet, attack, falls, opening, model
       ["L∞ size", numSpan(rec.linf, "eps255", `${src}.linf`)],
       ["L₂ size", numSpan(rec.l2, "fixed", `${src}.l2`, 3)],
     ]);
-    drawSparkline(
+    const losses = t.steps.map((s) => s.loss);
+    lossChart.Plotly.update(
       spark,
-      t.steps.map((s) => s.loss),
-      step,
-      t.clean.loss,
+      { x: [losses.map((_, i) => i), [step]], y: [losses, [losses[step]]] },
+      { "shapes[0].y0": t.clean.loss, "shapes[0].y1": t.clean.loss },
+      [0, 1],
     );
     const first = t.first_misclassified;
     const steps = numSpan(K, "int", `trajectories/${g.position}.attack.steps`);

@@ -29,25 +29,38 @@ export async function initDefense({ gallery, sheet, attack, run, modelIds, openi
   const versus = document.getElementById("versus");
 
   const sides = modelIds.map((id) => {
+    const tileFig = (caption, label) => {
+      const wrap = document.createElement("div");
+      wrap.className = "tile-fig";
+      const c = document.createElement("canvas");
+      c.className = "pixels big";
+      c.width = tile;
+      c.height = tile;
+      c.setAttribute("role", "img");
+      c.setAttribute("aria-label", label);
+      const span = document.createElement("span");
+      span.textContent = caption;
+      wrap.append(c, span);
+      return [wrap, c];
+    };
     const side = document.createElement("div");
     side.className = `side side-${id === "regular" ? "regular" : "robust"}`;
     const h = document.createElement("h3");
     h.append(modelSpan(run, id));
     const top = document.createElement("div");
     top.className = "side-top";
-    const canvas = document.createElement("canvas");
-    canvas.className = "pixels big";
-    canvas.width = tile;
-    canvas.height = tile;
-    canvas.setAttribute("role", "img");
+    // the perturbation is stretched like section 2's: the robust model's is visibly structured
+    const [advWrap, canvas] = tileFig("adversarial", `Adversarial image against the ${modelLabel(run, id)}`);
+    const [deltaWrap, delta] = tileFig("perturbation, stretched", `Perturbation against the ${modelLabel(run, id)}`);
     const dl = document.createElement("dl");
     dl.className = "stat-list";
-    top.append(canvas, dl);
+    top.append(advWrap, deltaWrap, dl);
     const barsEl = document.createElement("div");
     side.append(h, top, barsEl);
     versus.append(side);
-    return { id, canvas, dl, bars: createProbBars(barsEl, { classes, compact: true }) };
+    return { id, canvas, delta, dl, barsEl, bars: null };
   });
+  await Promise.all(sides.map(async (s) => (s.bars = await createProbBars(s.barsEl, { classes, compact: true }))));
 
   const viewer = trajectoryViewer({
     gallery,
@@ -76,9 +89,10 @@ export async function initDefense({ gallery, sheet, attack, run, modelIds, openi
         ["confidence", numSpan(rec.probs[pred], "pct", `${src}.probs[${pred}]`)],
         ["loss", numSpan(rec.loss, "fixed", `${src}.loss`, 3)],
       ]);
-      side.canvas.setAttribute("aria-label", `Adversarial image for the ${modelLabel(run, side.id)} at this step`);
-      loadSheets(resp, side.id, figure, ["adversarial"]).then(([advSheet]) => {
-        if (current()) drawStep(side.canvas, advSheet, step, tile);
+      loadSheets(resp, side.id, figure).then(([advSheet, deltaSheet]) => {
+        if (!current()) return;
+        drawStep(side.canvas, advSheet, step, tile);
+        drawStep(side.delta, deltaSheet, step, tile);
       });
       parts.push(
         parts.length ? "; the " : "the ",

@@ -1,14 +1,14 @@
-// Section 1: how a network learns. Training curves of the regular model; pick an example, move
-// over the epochs (slider, keys, hover or tap on the chart) and its class probabilities race.
+// Section 1: how a network learns. Training curves of the regular model (a Plotly figure the server
+// builds); pick an example, move over the epochs (slider, keys, hover or tap on the chart) and its
+// class probabilities race.
 
-import { COLORS } from "../lib/theme.js";
 import { accText, numSpan, viewSpan } from "../lib/format.js";
 import { drawTile } from "../lib/pixels.js";
 import { argmax, createProbBars } from "../widgets/probbars.js";
 import { createPicker } from "../widgets/picker.js";
 import { readInt, write } from "../lib/state.js";
 import { createStepper } from "../widgets/stepper.js";
-import { createLineChart } from "../widgets/svgchart.js";
+import { createChart } from "../widgets/chart.js";
 import { galleryTile } from "../widgets/traj.js";
 
 export function modelIndex(training, id) {
@@ -40,56 +40,23 @@ export async function initLearning({ training, epochProbs, gallery, sheet, openi
   const chartEl = document.getElementById("chart-training");
   const summary = document.getElementById("summary-learning");
   const imageEl = document.getElementById("learning-image");
-  const bars = createProbBars(document.getElementById("bars-learning"), { classes, title: "Class probabilities" });
+  const bars = await createProbBars(document.getElementById("bars-learning"), {
+    classes,
+    title: "Class probabilities",
+  });
 
   let img = readInt("img", 0, nEx - 1, opening);
   let k = 0; // index into epochs / probs: open before the first epoch, so the bars race from the start
   const fromUrl = readInt("epoch", epochs[0], epochs[epochs.length - 1], null);
   if (fromUrl !== null) k = epochs.indexOf(fromUrl) >= 0 ? epochs.indexOf(fromUrl) : k;
 
-  const x = records.map((r) => r.epoch);
-  const loss = (v) => v.toFixed(3);
-  const accPct = (v) => `${v.toFixed(1)} %`;
-  const curves = [
-    { name: "training loss", x, y: records.map((r) => r.train_loss), color: COLORS.train, fmt: loss },
-    { name: "test loss", x, y: records.map((r) => r.test_loss), color: COLORS.ink, fmt: loss },
-    {
-      name: "test accuracy",
-      x,
-      y: records.map((r) => r.clean_acc.value * 100),
-      color: COLORS.regular,
-      axis: "y2",
-      width: 2.6,
-      fmt: accPct,
-    },
-  ];
-  const series = (changes) => [
-    ...curves,
-    {
-      name: "top guess changes",
-      x: changes,
-      y: changes.map(() => 100),
-      color: COLORS.mark,
-      axis: "y2",
-      marker: "triangle",
-      line: false,
-      tip: false,
-    },
-  ];
-  const maxLoss = Math.max(...records.flatMap((r) => [r.train_loss, r.test_loss]));
-  const chart = createLineChart(chartEl, {
-    label: "Training loss, test loss and test accuracy of the regular model per epoch",
-    xLabel: "epoch",
-    yLabel: "loss",
-    y2Label: "test accuracy (%)",
-    yDomain: [0, maxLoss * 1.1],
-    y2Domain: [0, 100],
-    series: series([]),
+  const chart = await createChart(chartEl, "learning", {
     onPick: (ex) => {
       const i = epochs.indexOf(ex);
       if (i >= 0) stepper.set(i, { source: "chart" });
     },
   });
+  const markY = chart.spec.layout.yaxis2.range[1] - 2; // the change markers ride along the top
 
   const picker = createPicker(document.getElementById("picker-learning"), {
     count: nEx,
@@ -128,7 +95,8 @@ export async function initLearning({ training, epochProbs, gallery, sheet, openi
       (v) => `top guess changes at epoch ${epochs[v]}`,
     );
     const rec = k - extra >= 0 ? records[k - extra] : null;
-    chart.update({ series: series(changes), cursor: epochs[k] });
+    chart.restyle({ x: [changes], y: [changes.map(() => markY)] }, [3]);
+    chart.cursor(epochs[k]);
     // the aria-live summary, every number a checkable span
     const ep = `epoch-probs.probs.${modelId}[${k}][${img}]`;
     const rsrc = (ri) => `training.models[${mi}].epochs[${ri}]`;

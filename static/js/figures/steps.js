@@ -2,35 +2,18 @@
 // after k PGD steps (k = 0 is the random start), all read off one PGD-50 run; an image counts as
 // fooled from the first step that fools it. Hover or tap the chart to read a step.
 
-import { COLORS } from "../lib/theme.js";
 import { accText, numSpan, textSpan } from "../lib/format.js";
-import { createLineChart } from "../widgets/svgchart.js";
+import { createChart } from "../widgets/chart.js";
 
-export function initSteps({ evaluation, run }) {
+export async function initSteps({ evaluation, run }) {
   const chartEl = document.getElementById("chart-steps");
   const summary = document.getElementById("summary-steps");
   const label = (id) => run.models.find((m) => m.id === id)?.label ?? id;
   const labelSpan = (id) => textSpan(label(id), `run.models[${run.models.findIndex((m) => m.id === id)}].label`);
-  const color = (id) => (id === "regular" ? COLORS.regular : COLORS.robust);
   const models = evaluation.models.map((m, mi) => ({ m, mi }));
-  const series = models.map(({ m }) => ({
-    name: label(m.model_id),
-    x: m.steps_curve.map((p) => p.steps),
-    y: m.steps_curve.map((p) => p.accuracy.value * 100),
-    color: color(m.model_id),
-    fmt: (v) => `${v.toFixed(1)} %`,
-  }));
-  const chart = createLineChart(chartEl, {
-    label: "Share of correctly classified test images still correct after each PGD step, per model",
-    xLabel: "PGD steps (0 = random start)",
-    yLabel: "still correct (%)",
-    yDomain: [0, 100],
-    series,
-    onPick: (k) => render(k),
-  });
+  const chart = await createChart(chartEl, "steps", { onPick: (k) => render(k) });
 
   function render(k) {
-    chart.update({ cursor: k });
     const parts = [];
     models.forEach(({ m, mi }, j) => {
       const pi = m.steps_curve.findIndex((p) => p.steps === k);

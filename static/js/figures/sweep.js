@@ -1,21 +1,25 @@
 // Section 5: clean versus adversarial accuracy of the models trained at each eps (0 = regular),
-// at a test eps the reader picks (radio buttons; the choice is kept in ?eps=<k/255>).
+// at a test eps the reader picks (radio buttons; the choice is kept in ?eps=<k/255>). The server's
+// figure holds one frame per test eps; the points glide between them.
 
-import { COLORS } from "../lib/theme.js";
-import { accText, ci, eps255, numSpan } from "../lib/format.js";
+import { accText, eps255, numSpan } from "../lib/format.js";
+import { motion } from "../lib/plotly.js";
 import { readChoice, write } from "../lib/state.js";
-import { createScatter } from "../widgets/svgchart.js";
+import { createChart } from "../widgets/chart.js";
 
 const k255 = (e) => Math.round(e * 255);
 
-export function initSweep({ sweep, attack }) {
+export async function initSweep({ sweep }) {
   const chartEl = document.getElementById("chart-sweep");
   const summary = document.getElementById("summary-sweep");
   const fieldset = document.getElementById("sweep-eps");
   const clean = sweep.test_eps.findIndex((e) => e === 0);
   const choices = sweep.test_eps.map((e, i) => ({ e, i })).filter(({ i }) => i !== clean);
   const rows = sweep.rows.map((r, ri) => ({ ...r, ri })).sort((a, b) => a.train_eps - b.train_eps);
-  const preferred = choices.find(({ e }) => Math.abs(e - attack.eps) < 1e-9) || choices[choices.length - 1];
+  const chart = await createChart(chartEl, "sweep");
+  const frames = new Map(chart.spec.frames.map((f) => [f.name, f]));
+  // the figure opens on the test eps of the article's attack (the server's choice, in layout.meta)
+  const preferred = choices.find(({ e }) => k255(e) === chart.spec.layout.meta.open_k) || choices[choices.length - 1];
   const chosenK = readChoice(
     "eps",
     choices.map(({ e }) => k255(e)),
@@ -44,37 +48,13 @@ export function initSweep({ sweep, attack }) {
     render(true);
   });
 
-  const xClean = rows.map((r) => r.accuracies[clean].value * 100);
-  // the regular model in its colour; trained budgets from light to dark blue
-  const maxTrain = Math.max(...rows.map((r) => r.train_eps)) || 1;
-  const colors = rows.map((r) =>
-    r.train_eps === 0 ? COLORS.regular : `hsl(216, 72%, ${Math.round(62 - 34 * (r.train_eps / maxTrain))}%)`,
-  );
-  const names = rows.map((r) => (r.train_eps === 0 ? "regular" : `train ε ${eps255(r.train_eps)}`));
-  const top = Math.min(
-    100,
-    Math.ceil((Math.max(...rows.flatMap((r) => r.accuracies.map((a) => a.value))) * 100 + 5) / 10) * 10,
-  );
-  const yLabel = () => `accuracy under PGD at test ε = ${eps255(sweep.test_eps[ti])} (%)`;
-  const points = () =>
-    rows.map((r, i) => ({ x: xClean[i], y: r.accuracies[ti].value * 100, label: names[i], color: colors[i], row: r }));
-  const chart = createScatter(chartEl, {
-    label: "Clean versus adversarial accuracy for each training budget",
-    xLabel: "clean test accuracy (%)",
-    yLabel: yLabel(),
-    domain: [0, top],
-    points: points(),
-    tooltip: (p) => [
-      p.row.train_eps === 0 ? "regular model (no attack in training)" : `trained at ε = ${eps255(p.row.train_eps)}`,
-      `clean ${p.x.toFixed(1)} % (95 % interval ${ci(p.row.accuracies[clean])})`,
-      `under PGD at ε = ${eps255(sweep.test_eps[ti])}: ${p.y.toFixed(1)} % (${ci(p.row.accuracies[ti])})`,
-      `n = ${p.row.accuracies[ti].n} test images`,
-    ],
-  });
-
   function render(animate) {
-    if (animate) chart.update(points(), { yLabel: yLabel() });
     const e = sweep.test_eps[ti];
+    const frame = frames.get(String(k255(e)));
+    if (frame) {
+      chart.Plotly.animate(chartEl, [frame.name], motion(animate ? 450 : 0));
+      chart.Plotly.relayout(chartEl, { "title.text": frame.layout.title.text });
+    }
     const parts = ["At test ε = ", numSpan(e, "eps255", `sweep.test_eps[${ti}]`), ": "];
     rows.forEach((r, j) => {
       parts.push(

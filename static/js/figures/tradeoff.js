@@ -1,54 +1,26 @@
 // Section 4: clean and adversarial test accuracy per epoch for the regular and the adversarially
-// trained model on one chart; an epoch slider (or hover / tap / drag on the chart) moves a cursor
+// trained model on one Plotly chart (built by the server); an epoch slider (or hover / tap / drag on the chart) moves a cursor
 // and the summary.
 
-import { COLORS } from "../lib/theme.js";
 import { roleName } from "../lib/names.js";
 import { accText, viewSpan } from "../lib/format.js";
 import { readInt, write } from "../lib/state.js";
 import { createStepper } from "../widgets/stepper.js";
-import { createLineChart } from "../widgets/svgchart.js";
+import { createChart } from "../widgets/chart.js";
 
-export function initTradeoff({ training, modelIds }) {
+export async function initTradeoff({ training, modelIds }) {
   const chartEl = document.getElementById("chart-tradeoff");
   const summary = document.getElementById("summary-tradeoff");
   const shown = modelIds
     .map((id) => ({ id, mi: training.models.findIndex((h) => h.model.id === id) }))
     .filter((m) => m.mi >= 0);
-  const color = (id) => (id === "regular" ? COLORS.regular : COLORS.robust);
-  const pct = (v) => `${v.toFixed(1)} %`;
-  const series = shown.flatMap(({ id, mi }) => {
-    const h = training.models[mi];
-    const x = h.epochs.map((r) => r.epoch);
-    return [
-      {
-        name: `${h.model.label}, clean`,
-        x,
-        y: h.epochs.map((r) => r.clean_acc.value * 100),
-        color: color(id),
-        fmt: pct,
-      },
-      {
-        name: `${h.model.label}, under attack`,
-        x,
-        y: h.epochs.map((r) => r.pgd_acc.value * 100),
-        color: color(id),
-        dash: "6 4",
-        marker: "open",
-        fmt: pct,
-      },
-    ];
-  });
-  const allEpochs = [...new Set(series.flatMap((s) => s.x))].sort((a, b) => a - b);
+  const allEpochs = [...new Set(shown.flatMap(({ mi }) => training.models[mi].epochs.map((r) => r.epoch)))].sort(
+    (a, b) => a - b,
+  );
   const last = allEpochs.length - 1;
   let k = Math.max(0, allEpochs.indexOf(readInt("tepoch", allEpochs[0], allEpochs[last], allEpochs[last])));
 
-  const chart = createLineChart(chartEl, {
-    label: "Clean and adversarial test accuracy per epoch for both models",
-    xLabel: "epoch",
-    yLabel: "test accuracy (%)",
-    yDomain: [0, 100],
-    series,
+  const chart = await createChart(chartEl, "tradeoff", {
     onPick: (ex) => {
       const i = allEpochs.indexOf(ex);
       if (i >= 0) stepper.set(i, { source: "chart" });
@@ -68,7 +40,7 @@ export function initTradeoff({ training, modelIds }) {
 
   function render() {
     const epoch = allEpochs[k];
-    chart.update({ cursor: epoch });
+    chart.cursor(epoch);
     const parts = ["After epoch ", viewSpan(epoch, "tepoch"), ": "];
     shown.forEach(({ mi }, j) => {
       const h = training.models[mi];

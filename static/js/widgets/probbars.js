@@ -1,13 +1,16 @@
-// A racing bar chart of class probabilities: one row per class, rows re-sort by probability and
-// glide to their new rank (CSS transitions on transform; off under prefers-reduced-motion).
+// Racing bars of class probabilities, a Plotly bar chart: one bar per class, ranked by
+// probability; on each update the bars glide to their new lengths and ranks (Plotly.animate, no
+// motion under prefers-reduced-motion). The server's "bars" figure gives the layout and colours.
 //
 //   import { createProbBars } from "./probbars.js";
-//   const bars = createProbBars(el, { classes, title: "Regular model" });
-//   bars.update(probs, { trueLabel: 3 });   // probs: 10 numbers in [0, 1]
+//   const bars = await createProbBars(el, { classes, title: "Regular model" });
+//   bars.update(probs, { trueLabel: 3 });   // probs: 10 numbers in [0, 1]; returns the top class
+//   bars.update(probs, { trueLabel: 3, mark: "clean prediction" });   // an image with no true class
 //
 // The bars are a picture (aria-hidden); pair them with an aria-live text summary (see summarize()).
 
 import { pct } from "../lib/format.js";
+import { figureSpec, motion, plotConfig, plotly } from "../lib/plotly.js";
 
 export function argmax(values) {
   let best = 0;
@@ -30,7 +33,9 @@ export function summarize(probs, classes, k = 3) {
     .join(", ");
 }
 
-export function createProbBars(container, { classes, title = "", sorted = true, compact = false } = {}) {
+export async function createProbBars(container, { classes, title = "", compact = false } = {}) {
+  const [Plotly, spec] = await Promise.all([plotly(), figureSpec("bars")]);
+  const { right, wrong, neutral } = spec.layout.meta;
   const root = document.createElement("div");
   root.className = `probbars${compact ? " probbars-compact" : ""}`;
   root.setAttribute("aria-hidden", "true");
@@ -40,46 +45,32 @@ export function createProbBars(container, { classes, title = "", sorted = true, 
     h.textContent = title;
     root.append(h);
   }
-  const list = document.createElement("ol");
-  list.className = "probbars-list";
-  list.style.setProperty("--rows", String(classes.length));
-  const rows = classes.map((name, i) => {
-    const li = document.createElement("li");
-    li.className = "pb-row";
-    li.dataset.cls = String(i);
-    const label = document.createElement("span");
-    label.className = "pb-name";
-    label.textContent = name;
-    const track = document.createElement("span");
-    track.className = "pb-track";
-    const bar = document.createElement("span");
-    bar.className = "pb-bar";
-    track.append(bar);
-    const val = document.createElement("span");
-    val.className = "pb-val";
-    li.append(label, track, val);
-    list.append(li);
-    return { li, bar, val };
-  });
-  root.append(list);
+  const plot = document.createElement("div");
+  plot.className = "probbars-plot";
+  root.append(plot);
   container.replaceChildren(root);
+  // a copy per chart: Plotly keeps the arrays it is given, and every set of bars shares this spec
+  await Plotly.react(
+    plot,
+    structuredClone(spec.data),
+    structuredClone(spec.layout),
+    plotConfig("bars", { modeBar: false }),
+  );
 
   let last = null;
-
-  function update(probs, { trueLabel = null } = {}) {
+  function update(probs, { trueLabel = null, mark = "true" } = {}) {
     last = probs;
-    const order = sorted ? ranking(probs) : probs.map((_, i) => i);
+    const rank = [];
+    ranking(probs).forEach((cls, r) => (rank[cls] = r));
     const pred = argmax(probs);
-    order.forEach((cls, rank) => {
-      const r = rows[cls];
-      r.li.style.setProperty("--rank", String(rank));
-      r.bar.style.setProperty("--p", String(probs[cls]));
-      r.val.textContent = pct(probs[cls]);
-      r.li.classList.toggle("is-true", cls === trueLabel);
-      r.li.classList.toggle("is-pred", cls === pred);
-      r.li.classList.toggle("is-wrong", cls === pred && trueLabel !== null && cls !== trueLabel);
-    });
-    root.classList.toggle("is-fooled", trueLabel !== null && pred !== trueLabel);
+    const fooled = trueLabel !== null && pred !== trueLabel;
+    const color = probs.map((_, c) => (c === trueLabel ? right : c === pred && fooled ? wrong : neutral));
+    const text = probs.map((p, c) => `${classes[c]}${c === trueLabel ? ` (${mark})` : ""}  ${pct(p)}`);
+    const x = probs.map((p) => 100 * p);
+    Plotly.animate(plot, { data: [{ x, y: rank, text, marker: { color } }], traces: [0] }, motion(260));
+    root.dataset.pred = String(pred);
+    root.dataset.true = trueLabel === null ? "" : String(trueLabel);
+    root.classList.toggle("is-fooled", fooled);
     return pred;
   }
 

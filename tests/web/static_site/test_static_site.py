@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.web.reader import draw_all
 from tests.web.test_article_browser import *  # noqa: F403
 from tests.web.test_article_browser import open_article
 
@@ -43,6 +44,7 @@ def test_every_request_is_answered(page) -> None:
     page.goto(page.base_url + "/")
     page.wait_for_function("() => document.documentElement.dataset.ready", timeout=20_000)
     assert page.evaluate("() => document.documentElement.dataset.ready") == "true"
+    draw_all(page)  # every figure's data and Plotly figure, as the static host serves them
     assert failed == [] and page.foreign_requests == []
 
 

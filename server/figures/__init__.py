@@ -1,0 +1,36 @@
+"""Every chart's Plotly figure, built once from the bundle when the server starts.
+
+Each module builds one figure from bundle documents and imports none of the others; the page
+fetches /api/figures/{name} and renders it with Plotly.react. Charts whose data change with the
+reader's choice per image (the bars, the attack's loss curve) are shells the page fills.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, get_args
+
+from server.figures import attack_loss, bars, learning, steps, sweep, theme, tradeoff
+from tour import schema
+from tour.bundle import Bundle
+
+FigureName = Literal["learning", "steps", "tradeoff", "sweep", "bars", "attack-loss"]
+NAMES: tuple[str, ...] = get_args(FigureName)
+
+
+def build_all(bundle: Bundle) -> dict[str, dict[str, Any]]:
+    """name -> figure JSON, in NAMES order."""
+    run = bundle.doc("run.json", schema.RunFile)
+    training = bundle.doc("training.json", schema.TrainingFile)
+    traj = bundle.doc("trajectories.json", schema.TrajectoriesFile)
+    gallery = bundle.doc("gallery.json", schema.GalleryFile)
+    labels = {m.id: m.label for m in run.models}
+    figures = {
+        "learning": learning.build(training, traj.model_ids[0]),
+        "steps": steps.build(bundle.doc("evaluation.json", schema.EvaluationFile), run),
+        "tradeoff": tradeoff.build(training, traj.model_ids),
+        "sweep": sweep.build(bundle.doc("sweep.json", schema.SweepFile), labels, traj.attack.eps),
+        "bars": bars.build(gallery.classes),
+        "attack-loss": attack_loss.build(),
+    }
+    assert tuple(figures) == NAMES
+    return {name: theme.to_dict(fig) for name, fig in figures.items()}

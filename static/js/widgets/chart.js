@@ -1,0 +1,35 @@
+// One Plotly chart from a server-built figure: rendered with Plotly.react, a dotted cursor (the
+// figure's layout shape 0) that follows the reader's choice, and hover or tap reported as an x.
+//
+//   const chart = await createChart(el, "learning", { onPick: (x) => ... });
+//   chart.cursor(12); chart.restyle({ x: [[1, 5]], y: [[90, 90]] }, [3]);
+
+import { figureSpec, plotConfig, plotly } from "../lib/plotly.js";
+
+export async function createChart(el, name, { onPick = null } = {}) {
+  const [Plotly, spec] = await Promise.all([plotly(), figureSpec(name)]);
+  // copies: Plotly keeps (and edits) the arrays it is given, and the fetched spec is cached
+  await Plotly.react(el, structuredClone(spec.data), structuredClone(spec.layout), plotConfig(name));
+  if (spec.frames) await Plotly.addFrames(el, structuredClone(spec.frames));
+  el.dataset.plotted = "true";
+  if (onPick) {
+    const pick = (ev) => ev.points && ev.points.length && onPick(ev.points[0].x);
+    el.on("plotly_hover", pick);
+    el.on("plotly_click", pick);
+  }
+  const hasCursor = Boolean(spec.layout.shapes && spec.layout.shapes.length);
+  let at = null;
+  return {
+    el,
+    Plotly,
+    spec,
+    cursor(x) {
+      if (!hasCursor || x === at) return;
+      at = x;
+      Plotly.relayout(el, { "shapes[0].x0": x, "shapes[0].x1": x });
+    },
+    restyle(update, traces) {
+      return Plotly.restyle(el, update, traces);
+    },
+  };
+}

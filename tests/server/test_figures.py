@@ -1,0 +1,115 @@
+"""The Plotly figures the server builds: every trace equals the bundle it was built from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from server import figures
+from server.config import Settings
+from server.main import create_app
+from tour import schema
+from tour.bundle import Bundle, load_bundle
+
+
+@pytest.fixture(scope="module")
+def bundle(tiny_bundle: Path) -> Bundle:
+    return load_bundle(tiny_bundle)
+
+
+@pytest.fixture(scope="module")
+def figs(bundle: Bundle) -> dict:
+    return figures.build_all(bundle)
+
+
+def pct(values) -> list[float]:
+    return [pytest.approx(100 * v) for v in values]
+
+
+def whiskers(accs: list[schema.Accuracy]) -> tuple[list, list]:
+    return [pytest.approx(100 * (a.high - a.value)) for a in accs], [
+        pytest.approx(100 * (a.value - a.low)) for a in accs
+    ]
+
+
+def test_learning_curves_are_the_regular_models_epochs(figs, bundle) -> None:
+    training = bundle.doc("training.json", schema.TrainingFile)
+    model_id = bundle.doc("trajectories.json", schema.TrajectoriesFile).model_ids[0]
+    records = next(h for h in training.models if h.model.id == model_id).epochs
+    train_loss, test_loss, acc, changes = figs["learning"]["data"]
+    assert train_loss["x"] == [r.epoch for r in records]
+    assert train_loss["y"] == pytest.approx([r.train_loss for r in records])
+    assert test_loss["y"] == pytest.approx([r.test_loss for r in records])
+    assert acc["y"] == pct([r.clean_acc.value for r in records])
+    high, low = whiskers([r.clean_acc for r in records])
+    assert acc["error_y"]["array"] == high and acc["error_y"]["arrayminus"] == low
+    assert acc["customdata"][0][2] == records[0].clean_acc.n  # the hover names n
+    assert changes["x"] == [] and changes["mode"] == "markers"  # the page fills it per example
+    lo, hi = figs["learning"]["layout"]["yaxis2"]["range"]
+    assert all(lo <= 100 * r.clean_acc.low and 100 * r.clean_acc.high <= hi for r in records)
+
+
+def test_tradeoff_has_clean_and_attacked_curves_per_model(figs, bundle) -> None:
+    training = bundle.doc("training.json", schema.TrainingFile)
+    shown = bundle.doc("trajectories.json", schema.TrajectoriesFile).model_ids
+    traces = figs["tradeoff"]["data"]
+    assert len(traces) == 2 * len(shown)
+    for i, mid in enumerate(shown):
+        h = next(h for h in training.models if h.model.id == mid)
+        clean, attacked = traces[2 * i], traces[2 * i + 1]
+        assert clean["name"] == f"{h.model.label}, clean" and attacked["line"]["dash"] == "dash"
+        assert clean["y"] == pct([r.clean_acc.value for r in h.epochs])
+        assert attacked["y"] == pct([r.pgd_acc.value for r in h.epochs])
+        assert attacked["error_y"]["array"] == whiskers([r.pgd_acc for r in h.epochs])[0]
+
+
+def test_steps_curves_follow_the_evaluation(figs, bundle) -> None:
+    evaluation = bundle.doc("evaluation.json", schema.EvaluationFile)
+    for trace, m in zip(figs["steps"]["data"], evaluation.models, strict=True):
+        assert trace["x"] == [p.steps for p in m.steps_curve]
+        assert trace["y"] == pct([p.accuracy.value for p in m.steps_curve])
+
+
+def test_sweep_has_a_frame_per_attacked_eps_with_every_model(figs, bundle) -> None:
+    sweep = bundle.doc("sweep.json", schema.SweepFile)
+    clean = sweep.test_eps.index(0.0)
+    rows = sorted(sweep.rows, key=lambda r: r.train_eps)
+    frames = {f["name"]: f for f in figs["sweep"]["frames"]}
+    attacked = [(i, e) for i, e in enumerate(sweep.test_eps) if e > 0]
+    assert sorted(frames, key=int) == [str(round(e * 255)) for _, e in attacked]
+    for i, e in attacked:
+        frame = frames[str(round(e * 255))]
+        assert f"{round(e * 255)}/255" in frame["layout"]["title"]["text"]
+        for trace, row in zip(frame["data"], rows, strict=True):
+            assert trace["x"] == pct([row.accuracies[clean].value])
+            assert trace["y"] == pct([row.accuracies[i].value])
+            assert trace["error_y"]["arrayminus"] == whiskers([row.accuracies[i]])[1]
+            assert trace["error_x"]["array"] == whiskers([row.accuracies[clean]])[0]
+    opened = frames[str(figs["sweep"]["layout"]["meta"]["open_k"])]
+    assert [t["y"] for t in figs["sweep"]["data"]] == [t["y"] for t in opened["data"]]
+
+
+def test_model_colours_are_distinct_and_not_the_wrong_red(figs) -> None:
+    colours = [t["marker"]["color"] for t in figs["sweep"]["data"]]
+    assert len(set(colours)) == len(colours)
+    assert figures.theme.WRONG not in colours and colours[0] == figures.theme.REGULAR
+
+
+def test_bars_shell_has_a_bar_per_class(figs, bundle) -> None:
+    classes = bundle.doc("gallery.json", schema.GalleryFile).classes
+    (bar,) = figs["bars"]["data"]
+    assert bar["text"] == classes and bar["x"] == [0.0] * len(classes)
+    assert set(figs["bars"]["layout"]["meta"]) == {"right", "wrong", "neutral"}
+
+
+def test_figures_route_serves_each_figure_and_refuses_others(tiny_bundle: Path, figs) -> None:
+    with TestClient(create_app(Settings(bundle_dir=tiny_bundle))) as client:
+        for name in figures.NAMES:
+            r = client.get(f"/api/figures/{name}")
+            assert r.status_code == 200 and r.json() == figs[name], name
+            assert r.headers["etag"] and r.headers["cache-control"] == "no-cache"
+        for bad in ("nope", "..%2Frun", "LEARNING", "learning.json"):
+            r = client.get(f"/api/figures/{bad}")
+            assert 400 <= r.status_code < 500, bad
