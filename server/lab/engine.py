@@ -5,6 +5,10 @@ bundle's trajectories come from the same call with the same weights (fp16 -> fp3
 the per-image seeds of `trajectory_seed`, so a gallery image attacked here with its bundle seed
 retraces the precomputed figure. The two models run side by side, one thread each with one intra-op
 thread: on a small CPU that beats giving one model both cores at batch size 1 (see BENCHMARKS.md).
+
+An attack can be stopped between two steps: every lab model carries a forward pre-hook that raises
+Cancelled once the event its thread is working for is set (the router sets it when the client leaves
+or the lab's deadline passes). The hook only reads a flag; the attack's arithmetic is untouched.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ import base64
 import functools
 import io
 import secrets
+import threading
 import time
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -31,6 +37,29 @@ from tour.trajectories import attack_images, trajectory_seed
 from tour.weights import model_from_bytes
 
 TILE = 32
+
+
+class Cancelled(Exception):
+    """The attack was stopped before it finished: nobody is waiting for its result any more."""
+
+
+_guarded: weakref.WeakSet[nn.Module] = weakref.WeakSet()
+_working_for = threading.local()  # .cancel: the threading.Event of the attack this thread runs
+
+
+def _stop_if_cancelled(module: nn.Module, args: object) -> None:
+    """Forward pre-hook: PGD calls the model once per step, so this is a check between steps."""
+    cancel: threading.Event | None = getattr(_working_for, "cancel", None)
+    if cancel is not None and cancel.is_set():
+        raise Cancelled
+
+
+def guard(module: nn.Module) -> nn.Module:
+    """Let `module` be stopped between attack steps (once per module, however many labs hold it)."""
+    if module not in _guarded:
+        module.register_forward_pre_hook(_stop_if_cancelled)
+        _guarded.add(module)
+    return module
 
 
 @dataclass(frozen=True)
@@ -110,6 +139,8 @@ class Lab:
         figures: schema.TrajectoriesFile | None = None,
     ) -> None:
         self.models = models
+        for m in models:
+            guard(m.module)
         self.images = images
         self.run_seed = run_seed
         self.figures = figures
@@ -151,8 +182,16 @@ class Lab:
             return trajectory_seed(self.run_seed, test_index)
         return secrets.randbelow(2**31)
 
-    def attack(self, image: np.ndarray, params: AttackParams, source: SourceInfo) -> AttackResponse:
-        """image: (32, 32, 3) uint8. Blocking: the chosen models' PGD runs, side by side."""
+    def attack(
+        self,
+        image: np.ndarray,
+        params: AttackParams,
+        source: SourceInfo,
+        cancel: threading.Event | None = None,
+    ) -> AttackResponse:
+        """image: (32, 32, 3) uint8. Blocking: the chosen models' PGD runs, side by side.
+
+        Raises Cancelled at the next step of either model once `cancel` is set."""
         start = time.perf_counter()
         chosen = self.chosen(params.models)
         seed = params.seed if params.seed is not None else self.default_seed(source.test_index)
@@ -167,7 +206,7 @@ class Lab:
             seed=seed,
             models=[m.info.id for m in chosen],
         )
-        runs = list(self._pool.map(lambda m: self._run(m, image, resolved, source.label), chosen))
+        runs = list(self._pool.map(lambda m: self._run(m, image, resolved, source.label, cancel), chosen))
         return AttackResponse(
             params=resolved,
             source=source,
@@ -193,7 +232,23 @@ class Lab:
             return None  # a model the figures do not show: nothing to compare with
         return all(ref[r.model_id] == r.trajectory for r in runs)
 
-    def _run(self, model: LabModel, image: np.ndarray, p: ResolvedParams, label: int | None) -> ModelRun:
+    def _run(
+        self,
+        model: LabModel,
+        image: np.ndarray,
+        p: ResolvedParams,
+        label: int | None,
+        cancel: threading.Event | None = None,
+    ) -> ModelRun:
+        _working_for.cancel = cancel
+        try:
+            return self._run_model(model, image, p, label)
+        finally:
+            _working_for.cancel = None
+
+    def _run_model(
+        self, model: LabModel, image: np.ndarray, p: ResolvedParams, label: int | None
+    ) -> ModelRun:
         torch.set_num_threads(1)
         if label is None:  # an upload: the model's own clean prediction stands in for the label
             with torch.no_grad():

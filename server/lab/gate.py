@@ -27,8 +27,11 @@ class Busy(Exception):
 
 
 class AttackGate:
-    def __init__(self, workers: int = 1, queue: int = 3, typical_seconds: float = 1.0) -> None:
+    def __init__(
+        self, workers: int = 1, queue: int = 3, typical_seconds: float = 1.0, deadline: float = 30.0
+    ) -> None:
         self.capacity = workers + queue
+        self.deadline = deadline  # seconds an admitted request may take, queue wait included
         self.typical_seconds = typical_seconds
         self._admitted = 0
         self._lock = threading.Lock()

@@ -7,9 +7,10 @@ attack the reader did not ask for.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import copy
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from tour import schema
 
@@ -23,7 +24,21 @@ MODELS_MAX = 2  # models per request: each runs on its own core, so two keep the
 N_TEST = 10_000  # CIFAR-10's test set; a bundle made from a subset holds fewer
 _TOLERANCE = 1e-9  # 16/255 computed in a browser must pass
 
-Seed = Annotated[int, Field(ge=0, le=SEED_MAX)]
+
+def _integral(value: object) -> object:
+    """JSON has one number type: 6.0 is the integer 6 (as JSON Schema's "integer" says); 6.5 and
+    "6" and true still fail the strict int check that follows."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# An integer in a request body: strict, except that an integral JSON number like 6.0 counts.
+Int = Annotated[int, BeforeValidator(_integral)]
+# (Field before the validator: the other way round, pydantic writes the bounds as "ge"/"le", which
+# JSON Schema does not know, instead of "minimum"/"maximum".)
+Seed = Annotated[int, Field(ge=0, le=SEED_MAX), BeforeValidator(_integral)]
+Class = Annotated[int, Field(ge=0, le=9), BeforeValidator(_integral)]  # tour.schema.ClassIndex, in a body
 
 
 class _Strict(BaseModel):
@@ -31,18 +46,53 @@ class _Strict(BaseModel):
 
 
 class TestSource(_Strict):
-    test_index: int = Field(ge=0, le=N_TEST - 1, description="index in the CIFAR-10 test set")
+    test_index: Int = Field(ge=0, le=N_TEST - 1, description="index in the CIFAR-10 test set")
+
+
+def _limits_schema(schema: dict[str, Any], cls: type) -> None:
+    """`_limits` below as JSON Schema: the object becomes `anyOf` three complete variants (L-inf attack,
+    L2 attack, class push), each with the bounds the validator applies, to the same float. A client or
+    fuzzer reading the OpenAPI document then sends nothing the lab refuses for a limit, and nothing
+    over a limit that the lab would take. (Plain variants, not if/then: generators handle them.)"""
+    base = {k: v for k, v in schema.items() if k not in ("title", "description")}
+
+    def variant(mode: str, norm: str, eps_max: float, steps_max: int, required: list[str]) -> dict[str, Any]:
+        v = copy.deepcopy(base)
+        props = v["properties"]
+        props["mode"] = {**props["mode"], "enum": [mode]}
+        props["norm"] = {**props["norm"], "enum": [norm]}
+        props["eps"] = {**props["eps"], "maximum": eps_max + _TOLERANCE}
+        props["steps"] = {**props["steps"], "maximum": steps_max}
+        props["alpha"] = {
+            **props["alpha"],
+            "anyOf": [{"type": "number", "minimum": 0, "maximum": eps_max + _TOLERANCE}, {"type": "null"}],
+        }
+        if mode == "push":
+            props["target"] = {**props["target"], "anyOf": [{"type": "integer", "minimum": 0, "maximum": 9}]}
+        v["required"] = sorted({*v.get("required", []), *required})
+        return v
+
+    variants = [
+        variant("attack", "Linf", LINF_EPS_MAX, STEPS_MAX, []),
+        variant("attack", "L2", L2_EPS_MAX, STEPS_MAX, ["norm"]),
+        variant("push", "L2", PUSH_EPS_MAX, PUSH_STEPS_MAX, ["mode", "norm", "target"]),
+    ]
+    for key in base:
+        del schema[key]
+    schema["anyOf"] = variants
 
 
 class AttackParams(_Strict):
     """One PGD run, the same for both models. `mode="push"` is the targeted large-budget L2 attack."""
 
+    model_config = ConfigDict(json_schema_extra=_limits_schema)
+
     mode: Literal["attack", "push"] = "attack"
     norm: Literal["Linf", "L2"] = "Linf"
     eps: float = Field(ge=0, description="L-inf: 0..16/255; L2: 0..2.0 (push: 0..8.0)")
-    steps: int = Field(ge=1, le=PUSH_STEPS_MAX, description="1..50 (push: 1..60)")
+    steps: Int = Field(ge=1, le=PUSH_STEPS_MAX, description="1..50 (push: 1..60)")
     alpha: float | None = Field(default=None, ge=0, description="step size; default eps/4")
-    target: schema.ClassIndex | None = Field(default=None, description="None: untargeted")
+    target: Class | None = Field(default=None, description="None: untargeted")
     random_start: bool = True
     seed: Seed | None = Field(
         default=None, description="random-start seed; default: the test image's bundle seed, else random"

@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 MAX_UPLOAD_BYTES = 256 * 1024
+MAX_MULTIPART_BYTES = MAX_UPLOAD_BYTES + 8 * 1024  # a whole upload request: the image, params, boundaries
 MAX_PIXELS = 4096 * 4096  # a 256 KB PNG of one flat colour can claim more; nothing real needs it
 MAX_JPEG_SCANS = 64  # a progressive JPEG has about 10; thousands of empty ones take Pillow minutes
 FORMATS = ("PNG", "JPEG")

@@ -4,13 +4,19 @@ Every request passes, in order: the per-client rate limit (429), the media type 
 size limit, enforced while the body streams in (413), strict validation (422), the lab's
 availability (503 when the bundle ships no weights) and the bounded attack queue (503 + Retry-After).
 Everything CPU-bound runs inside the queue, never on the event loop: decoding an upload, the attack,
-and serializing (and gzipping) its large JSON.
+and serializing (and gzipping) its large JSON. An attack whose client leaves (or whose front gives up
+on it) is stopped at its next step, or before it starts if it is still queued; one that outlives the
+lab's deadline (TOUR_LAB_TIMEOUT, counted from admission) is stopped the same way and answered 503.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gzip
+import logging
 import math
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +28,7 @@ from starlette.datastructures import UploadFile
 from server.config import Settings
 from server.deps import GateDep, LabDep, LimiterDep
 from server.errors import ErrorBody
-from server.lab.engine import Lab
+from server.lab.engine import Cancelled, Lab
 from server.lab.gate import AttackGate, Busy, RateLimiter
 from server.lab.params import (
     L2_EPS_MAX,
@@ -37,12 +43,13 @@ from server.lab.params import (
     LabStatus,
     SourceInfo,
 )
-from server.lab.upload import MAX_UPLOAD_BYTES, UploadError, decode_upload
+from server.lab.upload import MAX_MULTIPART_BYTES, MAX_UPLOAD_BYTES, UploadError, decode_upload
 from server.protocol import accepts_gzip
 from server.store import Store
 from tour import schema
 
 router = APIRouter(prefix="/api/lab", tags=["lab"])
+log = logging.getLogger("server")
 
 
 def _inline_schema(model: type[BaseModel]) -> dict[str, Any]:
@@ -64,7 +71,6 @@ def _inline_schema(model: type[BaseModel]) -> dict[str, Any]:
 
 
 MAX_JSON_BYTES = 4 * 1024
-MAX_MULTIPART_BYTES = MAX_UPLOAD_BYTES + 8 * 1024  # the image, the params part and the boundaries
 
 
 def _error(description: str) -> dict:
@@ -78,17 +84,52 @@ ATTACK_ERRORS: dict[int | str, dict] = {
     415: _error("Wrong Content-Type, or an upload that is not a PNG or JPEG."),
     422: _error("A parameter is missing, of the wrong type, out of range, or the image is corrupt."),
     429: _error("Too many attacks from this client; see Retry-After."),
-    503: _error("The attack queue is full (see Retry-After), or this bundle ships no models."),
+    503: _error(
+        "The attack queue is full (see Retry-After), the attack outlived the lab's deadline, "
+        "or this bundle ships no models."
+    ),
 }
 
 
 def setup(app: FastAPI, store: Store, settings: Settings) -> None:
     """Load the models once and build the lab's queue and rate limit (Settings' lab_* fields)."""
-    gate = AttackGate(workers=settings.lab_workers, queue=settings.lab_queue)
+    gate = AttackGate(workers=settings.lab_workers, queue=settings.lab_queue, deadline=settings.lab_timeout)
     limiter = RateLimiter(per_minute=settings.lab_per_minute, burst=settings.lab_burst)
     app.state.lab = Lab.from_store(store)
     app.state.lab_gate, app.state.lab_limiter = gate, limiter
     app.include_router(router)
+    _declare_models(app, [m.info.id for m in app.state.lab.models])
+
+
+def _declare_models(app: FastAPI, ids: list[str]) -> None:
+    """Say in the OpenAPI document which model ids this bundle accepts, each at most once: the request
+    models cannot know the bundle, and a fuzzer (or client) reading only the pattern sends ids the
+    lab then refuses with 422."""
+    build = app.openapi
+
+    def models_arrays(node: Any):
+        if isinstance(node, dict):
+            models = node.get("properties", {}).get("models")
+            if isinstance(models, dict):
+                yield from (v for v in models.get("anyOf", [models]) if v.get("type") == "array")
+            for value in node.values():
+                yield from models_arrays(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from models_arrays(value)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            doc = build()
+            for path in ("/api/lab/attack", "/api/lab/attack/upload"):
+                for array in models_arrays(doc["paths"][path]["post"]["requestBody"]):
+                    array["uniqueItems"] = True
+                    if ids:
+                        array["items"] = {**array["items"], "enum": ids}
+            app.openapi_schema = doc
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def teardown(app: FastAPI) -> None:
@@ -140,15 +181,37 @@ def _parse(model: type[AttackParams], raw: bytes | str) -> AttackParams:
         raise _validation_error(e) from None
 
 
-async def _run(request: Request, gate: AttackGate, job: Callable[[], AttackResponse]) -> Response:
+async def _until_abandoned(request: Request, cancel: threading.Event, deadline: float) -> str:
+    """Wait for the client to leave or the deadline to pass, then set `cancel`; says which.
+
+    The body has been read in full by now, so the next ASGI message is the disconnect."""
+    try:
+        async with asyncio.timeout(deadline):
+            while (await request.receive())["type"] != "http.disconnect":
+                pass
+        why = "its client left"
+    except TimeoutError:
+        why = "it outlived the deadline"
+    cancel.set()
+    return why
+
+
+async def _run(
+    request: Request, gate: AttackGate, job: Callable[[threading.Event], AttackResponse]
+) -> Response:
     """Run `job` in the attack queue and send its result, encoded in the worker (a class push is
     about 0.6 MB of JSON: tens of milliseconds the event loop would otherwise spend)."""
     packed = accepts_gzip(request.headers.get("accept-encoding", ""))
+    cancel = threading.Event()
 
     def work() -> bytes:
-        body = job().model_dump_json().encode()
+        if cancel.is_set():
+            raise Cancelled  # abandoned while it waited in the queue: never started
+        body = job(cancel).model_dump_json().encode()
         return gzip.compress(body, compresslevel=6) if packed else body
 
+    start = time.monotonic()
+    watcher = asyncio.create_task(_until_abandoned(request, cancel, gate.deadline))
     try:
         body = await gate.run(work)
     except Busy as e:
@@ -157,6 +220,16 @@ async def _run(request: Request, gate: AttackGate, job: Callable[[], AttackRespo
         ) from None
     except UploadError as e:
         raise HTTPException(e.status, e.message) from None
+    except Cancelled:
+        why = await watcher
+        log.info("lab attack stopped after %.1f s: %s", time.monotonic() - start, why)
+        if why == "its client left":
+            return Response(status_code=499)  # nobody reads it; the access log shows nginx's code
+        raise HTTPException(
+            503, f"the attack took longer than the lab's limit of {gate.deadline:g} s and was stopped"
+        ) from None
+    finally:
+        watcher.cancel()
     headers = {"Vary": "Accept-Encoding", **({"Content-Encoding": "gzip"} if packed else {})}
     return Response(body, media_type="application/json", headers=headers)
 
@@ -214,7 +287,9 @@ async def attack(request: Request, lab: LabDep, gate: GateDep, limiter: LimiterD
         )
     source = SourceInfo(kind="test", test_index=index, label=label)
     _check_models(lab, params)
-    return await _run(request, gate, lambda: lab.attack(lab.images.pixels(index), params, source))
+    return await _run(
+        request, gate, lambda cancel: lab.attack(lab.images.pixels(index), params, source, cancel)
+    )
 
 
 @router.post(
@@ -258,7 +333,9 @@ async def attack_upload(request: Request, lab: LabDep, gate: GateDep, limiter: L
     _require_lab(lab)
     source = SourceInfo(kind="upload", label=None)
     _check_models(lab, attack_params)
-    return await _run(request, gate, lambda: lab.attack(decode_upload(data), attack_params, source))
+    return await _run(
+        request, gate, lambda cancel: lab.attack(decode_upload(data), attack_params, source, cancel)
+    )
 
 
 def _check_models(lab: Lab, params: AttackParams) -> None:

@@ -6,28 +6,11 @@ from __future__ import annotations
 import base64
 
 import numpy as np
-import pytest
 
-from server.config import Settings
-from server.lab.engine import CifarTestSet, Lab, decode_image, tiles
+from server.lab.engine import CifarTestSet, decode_image, tiles
 from server.lab.params import AttackParams, SourceInfo
-from server.store import open_store
 from tour import schema
 from tour.bundle import load_bundle
-
-
-@pytest.fixture(scope="module")
-def store():
-    return open_store(Settings().bundle_dir)
-
-
-@pytest.fixture(scope="module")
-def lab(store):
-    lab = Lab.from_store(store)
-    if not lab.available:
-        pytest.skip(lab.reason)
-    yield lab
-    lab.close()
 
 
 def test_gallery_image_matches_the_precomputed_trajectory(store, lab):

@@ -158,12 +158,20 @@ def test_push_toward_a_class(server, gallery_index):
     assert out["columns"] == 61 and all(r["trajectory"]["steps"][-1]["l2"] <= 4.0 + 1e-4 for r in out["runs"])
 
 
+def test_an_integral_json_number_is_an_integer(server, gallery_index):
+    """JSON has one number type and JSON Schema calls 3.0 an integer: the lab takes it as 3 (a string
+    or a boolean is still refused, above)."""
+    status, _, body = request(server, ATTACK, attack_body(gallery_index, steps=3.0, target=None, seed=7.0))
+    assert status == 200, body
+    assert body["params"]["steps"] == 3 and body["params"]["seed"] == 7
+
+
 @pytest.mark.parametrize(
     "changes, fragment",
     [
         ({"eps": True}, "eps"),  # a boolean is not a number
         ({"eps": "0.03"}, "eps"),
-        ({"steps": 3.0}, "steps"),
+        ({"steps": 3.5}, "steps"),
         ({"steps": True}, "steps"),
         ({"steps": 0}, "steps"),
         ({"steps": 51}, "steps 51"),
