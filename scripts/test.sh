@@ -5,6 +5,10 @@ cd "$(dirname "$0")/.."
 if ! command -v chromium >/dev/null; then
     apt-get update -q && apt-get install -y -q --no-install-recommends chromium wrk >/dev/null
 fi
+# Debian's nginx: the container's front, started for real by tests/deploy/test_front.py
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+    apt-get update -q && apt-get install -y -q --no-install-recommends nginx >/dev/null
+fi
 if ! command -v npm >/dev/null; then
     apt-get update -q && apt-get install -y -q --no-install-recommends npm >/dev/null
 fi

@@ -157,7 +157,7 @@ class Replay:
                 else:
                     target.mkdir(parents=True, exist_ok=True)
                     shutil.copy2(self.context / source, target / source)
-        elif op == "RUN" and build:  # the runtime stage's only RUN adds the user setpriv stands in for
+        elif op == "RUN" and build:  # the runtime stage's RUNs install nginx and add setpriv's user
             argv = [self.word(t) for t in shlex.split(args.replace(CPU_INDEX, ""))]
             argv[0] = shutil.which(argv[0], path=self.env["PATH"]) or argv[0]
             proc = subprocess.run(
@@ -184,7 +184,10 @@ def test_replay_install_and_start_up(world_readable_tmp: Path) -> None:
     """The image's steps in a fresh venv; torch from this machine's local CPU wheel, not the index.
 
     Then its CMD as the image's user, who owns nothing it runs from: a stand-in for --read-only.
+    The CMD is the front (nginx in front of uvicorn), so this needs this machine's nginx.
     """
+    if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
+        pytest.skip("nginx is not installed (scripts/test.sh installs Debian's nginx with apt)")
     context = world_readable_tmp / "context"
     _assemble_context(context)
     replay = Replay(world_readable_tmp / "root", context)
@@ -197,6 +200,7 @@ def test_replay_install_and_start_up(world_readable_tmp: Path) -> None:
     cmd = [shutil.which(replay.cmd[0], path=replay.env["PATH"]), *replay.cmd[1:]]
     cmd[cmd.index("--port") + 1] = str(port)
     cmd[cmd.index("--host") + 1] = "127.0.0.1"
+    cmd += ["--upstream-port", str(free_port())]  # not the image's 8001, which may be taken here
     uid = replay.user
     as_user = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups"] if os.geteuid() == 0 else []
     proc = subprocess.Popen(
@@ -221,6 +225,7 @@ def test_replay_install_and_start_up(world_readable_tmp: Path) -> None:
                 time.sleep(0.3)
         with urllib.request.urlopen(base + "/", timeout=10) as r:
             assert r.status == 200 and b"<html" in r.read()
+            assert r.headers["Server"] == "nginx"  # answered through the front
     finally:
         proc.terminate()
         proc.wait(timeout=30)

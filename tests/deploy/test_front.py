@@ -1,0 +1,305 @@
+"""The container's front for real: `python -m server.front` starts Debian's nginx in front of uvicorn,
+here with 2-second timeouts so stalled clients are seen to lose their sockets quickly.
+
+Every test talks raw HTTP/1.1 over sockets, so what is checked is exactly what went over the wire.
+Tests that count per-address limits connect from their own loopback address (127.0.0.2, ...), so
+each starts with its own buckets whatever ran before it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from server.config import Settings
+from server.front import free_port, render
+from server.lab.upload import MAX_MULTIPART_BYTES
+from server.security import HEADERS
+from tests.support import REPO
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+pytestmark = pytest.mark.skipif(
+    not Path(NGINX).exists(),
+    reason="nginx is not installed (scripts/test.sh installs Debian's nginx-light with apt)",
+)
+
+FRONT = [sys.executable, "-m", "server.front", "--host", "127.0.0.1", "--nginx", NGINX]
+TIMEOUT = 2  # every client timeout of the front under test, in seconds
+ENV = {
+    "TOUR_FRONT_HEADER_TIMEOUT": str(TIMEOUT),
+    "TOUR_FRONT_BODY_TIMEOUT": str(TIMEOUT),
+    "TOUR_FRONT_SEND_TIMEOUT": str(TIMEOUT),
+    "TOUR_FRONT_KEEPALIVE_TIMEOUT": str(TIMEOUT),
+    "TOUR_FRONT_CONNECTIONS": "8",
+    "TOUR_FRONT_RATE": "1000",
+    "TOUR_FRONT_BURST": "1000",
+    "TOUR_LAB_PER_MINUTE": "2",
+    "TOUR_LAB_BURST": "3",
+}
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, list[str]]
+    body: bytes
+
+    def one(self, name: str) -> str:
+        values = self.headers.get(name.lower(), [])
+        assert len(values) == 1, f"{name}: {values}"
+        return values[0]
+
+
+def parse(raw: bytes) -> Response:
+    head, _, body = raw.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers: dict[str, list[str]] = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers.setdefault(name.strip().lower(), []).append(value.strip())
+    return Response(int(lines[0].split()[1]), headers, body)
+
+
+@dataclass
+class Front:
+    port: int
+    log: Path
+
+    def connect(self, source: str = "127.0.0.1", timeout: float = 10) -> socket.socket:
+        s = socket.socket()
+        s.bind((source, 0))
+        s.settimeout(10)
+        s.connect(("127.0.0.1", self.port))
+        s.settimeout(timeout)  # 0: non-blocking
+        return s
+
+    def exchange(self, raw: bytes, source: str = "127.0.0.1") -> Response:
+        """Send `raw` on a fresh connection; read one response (to its Content-Length, or to the close)."""
+        with self.connect(source) as s:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                s.sendall(raw)
+            data = b""
+            with contextlib.suppress(ConnectionResetError):
+                while chunk := s.recv(65536):
+                    data += chunk
+                    if b"\r\n\r\n" in data:
+                        r = parse(data)
+                        if "content-length" in r.headers and len(r.body) >= int(r.one("Content-Length")):
+                            break
+        return parse(data)
+
+    def get(self, path: str, source: str = "127.0.0.1", headers: str = "") -> Response:
+        return self.exchange(
+            f"GET {path} HTTP/1.1\r\nHost: tour\r\n{headers}Connection: close\r\n\r\n".encode(), source
+        )
+
+
+@pytest.fixture(scope="module")
+def front(tmp_path_factory) -> Iterator[Front]:
+    root = tmp_path_factory.mktemp("front")
+    port, upstream = free_port(), free_port()
+    log = root / "front.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [
+                *FRONT,
+                "--port",
+                str(port),
+                "--upstream-port",
+                str(upstream),
+                "--access-log",
+                str(root / "access.log"),
+            ],
+            cwd=REPO,
+            env={**os.environ, **ENV},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    front = Front(port, log)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert proc.poll() is None, log.read_text()
+            try:
+                if front.get("/healthz").status == 200:
+                    break
+            except (OSError, IndexError, ValueError):
+                pass
+            assert time.monotonic() < deadline, "no /healthz through nginx within 90 s\n" + log.read_text()
+            time.sleep(0.2)
+        yield front
+    finally:
+        proc.terminate()
+        try:
+            assert proc.wait(timeout=20) == 0, log.read_text()  # SIGTERM stops both, cleanly
+        finally:
+            proc.kill()
+
+
+def assert_front_error(r: Response, status: int) -> None:
+    """nginx's own error: the app's JSON shape, no-store, and every security header, once."""
+    assert r.status == status, (r.status, r.body)
+    for name, value in HEADERS.items():
+        assert r.one(name) == value
+    assert r.one("Cache-Control") == "no-store"
+    assert r.one("Content-Type") == "application/json"
+    assert json.loads(r.body)["error"]["status"] == status
+
+
+def test_template_fills_every_placeholder() -> None:
+    text = render(
+        Settings(), listen="0.0.0.0:8000", upstream="127.0.0.1:8001", run_dir=Path("/tmp/x"), access_log="off"
+    )
+    assert "@" not in text.replace("'self'", "")
+    assert f"client_max_body_size {MAX_MULTIPART_BYTES};" in text  # the lab's own multipart limit
+    for name in HEADERS:
+        assert f"add_header {name} " in text and f"proxy_hide_header {name};" in text
+
+
+def test_proxied_responses_carry_each_security_header_once(front: Front) -> None:
+    page = front.get("/", headers="Accept-Encoding: gzip\r\n")
+    assert page.status == 200 and page.one("Content-Encoding") == "gzip"
+    for name, value in HEADERS.items():
+        assert page.one(name) == value
+    assert page.one("Cache-Control") == "no-cache"  # the app's own, not replaced by nginx's no-store
+    html = front.get("/").body.decode()
+    asset = front.get(re.search(r'"(/assets/[0-9a-f]{12}/[^"]+)"', html).group(1))
+    assert asset.status == 200 and "immutable" in asset.one("Cache-Control")
+    missing = front.get("/api/trajectories/99999")
+    assert missing.status == 404 and missing.one("Cache-Control") == "no-store"
+
+
+def test_idle_and_trickling_sockets_are_closed_while_readers_are_served(front: Front) -> None:
+    """200 sockets that never send a byte and 8 that trickle a header one line every 0.3 s: nginx
+    drops them all once the header timeout passes, and serves fresh readers in the meantime."""
+    idle = [front.connect(timeout=0) for _ in range(200)]
+    slow = [front.connect(timeout=0) for _ in range(8)]
+    for s in slow:
+        s.sendall(b"GET /api/training HTTP/1.1\r\nHost: tour\r\n")
+    start = time.monotonic()
+    closed_at: dict[socket.socket, float] = {}
+    served = 0
+    try:
+        while len(closed_at) < len(idle) + len(slow) and time.monotonic() - start < TIMEOUT + 4:
+            for s in idle + slow:
+                if s in closed_at:
+                    continue
+                try:
+                    if s in slow:
+                        s.send(b"X-Trickle: a\r\n")
+                    if s.recv(4096) == b"":
+                        closed_at[s] = time.monotonic() - start
+                except BlockingIOError:
+                    pass
+                except OSError:  # reset (reset_timedout_connection) or broken pipe
+                    closed_at[s] = time.monotonic() - start
+            if front.get("/api/training").status == 200:
+                served += 1
+            time.sleep(0.3)
+    finally:
+        for s in idle + slow:
+            s.close()
+    assert len([s for s in idle if s in closed_at]) == len(idle), "idle sockets still open"
+    assert len([s for s in slow if s in closed_at]) == len(slow), "trickling sockets still open"
+    assert max(closed_at.values()) < TIMEOUT + 2
+    assert served >= 5  # readers were answered all along, every one of them
+
+
+def test_an_oversized_header_is_431_with_the_security_headers(front: Front) -> None:
+    one_long = front.get("/healthz", headers=f"X-Big: {'a' * 9000}\r\n")
+    assert_front_error(one_long, 431)
+    many = "".join(f"X-H{i}: {'a' * 7000}\r\n" for i in range(6))  # each line fits, the whole does not
+    assert_front_error(front.get("/healthz", headers=many), 431)
+    assert_front_error(front.get("/" + "a" * 9000), 414)
+
+
+def test_a_body_over_the_limit_is_413_before_it_is_read(front: Front) -> None:
+    head = (
+        "POST /api/lab/attack/upload HTTP/1.1\r\nHost: tour\r\nConnection: close\r\n"
+        "Content-Type: multipart/form-data; boundary=x\r\n"
+        f"Content-Length: {MAX_MULTIPART_BYTES + 1}\r\n\r\n"
+    )
+    assert_front_error(front.exchange(head.encode()), 413)  # answered without waiting for the body
+
+
+def test_nginx_own_errors_carry_the_security_headers(front: Front) -> None:
+    assert_front_error(front.exchange(b"NOT HTTP AT ALL\r\n\r\n"), 400)
+    assert_front_error(front.exchange(b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), 400)
+    unknown_coding = b"POST /api/lab/attack HTTP/1.1\r\nHost: tour\r\nTransfer-Encoding: gzip\r\n\r\n"
+    assert_front_error(front.exchange(unknown_coding), 501)
+
+
+def test_requests_in_progress_per_address_are_limited(front: Front) -> None:
+    """8 uploads whose bodies never come hold the address's 8 slots: the 9th request is 429, until
+    the body timeout frees them."""
+    source = "127.0.0.4"
+    head = (
+        b"POST /api/lab/attack HTTP/1.1\r\nHost: tour\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 100\r\n\r\n"
+    )
+    held = [front.connect(source) for _ in range(8)]
+    try:
+        for s in held:
+            s.sendall(head)
+        time.sleep(0.3)
+        assert_front_error(front.get("/healthz", source), 429)
+        assert front.get("/healthz", "127.0.0.5").status == 200  # other addresses are not affected
+        deadline = time.monotonic() + TIMEOUT + 3
+        while front.get("/healthz", source).status != 200:
+            assert time.monotonic() < deadline, "the stalled bodies were never timed out"
+            time.sleep(0.3)
+    finally:
+        for s in held:
+            s.close()
+
+
+def attack(front: Front, source: str, forged: str, body: dict) -> socket.socket:
+    data = json.dumps(body).encode()
+    s = front.connect(source)
+    s.sendall(
+        b"POST /api/lab/attack HTTP/1.1\r\nHost: tour\r\nContent-Type: application/json\r\n"
+        + f"X-Forwarded-For: {forged}\r\nContent-Length: {len(data)}\r\nConnection: close\r\n\r\n".encode()
+        + data
+    )
+    return s
+
+
+def test_abandoned_attacks_are_stopped(front: Front) -> None:
+    """Two long class pushes, one running and one queued, whose clients leave at once: nginx drops the
+    upstream connections and the app stops both (the queued one before it starts)."""
+    push = {"source": {"test_index": 0}, "mode": "push", "norm": "L2", "eps": 8.0, "steps": 60, "target": 3}
+    sockets = [attack(front, "127.0.0.3", "10.0.0.1", push) for _ in range(2)]
+    time.sleep(0.2)
+    for s in sockets:
+        s.close()
+    deadline = time.monotonic() + 15
+    while front.log.read_text().count("lab attack stopped") < 1:
+        assert time.monotonic() < deadline, front.log.read_text()[-3000:]
+        time.sleep(0.2)
+    assert "its client left" in front.log.read_text()
+    assert front.get("/healthz").status == 200
+
+
+def test_a_forged_forwarded_for_does_not_escape_the_lab_rate_limit(front: Front) -> None:
+    """nginx replaces X-Forwarded-For with the peer's address; the app believes it only from nginx."""
+    statuses = []
+    for i in range(8):
+        # the wrong media type is refused after the rate limit has taken its token: no attack runs
+        raw = (
+            "POST /api/lab/attack HTTP/1.1\r\nHost: tour\r\nContent-Type: text/plain\r\n"
+            f"X-Forwarded-For: 198.51.100.{i}\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi"
+        )
+        statuses.append(front.exchange(raw.encode(), "127.0.0.2").status)
+    assert statuses[:3] == [415, 415, 415] and set(statuses[3:]) == {429}, statuses
