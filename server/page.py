@@ -222,6 +222,9 @@ class Page:
     steps_robust: Acc | None
     falls: tuple[Fall, ...]
     opening: int  # the example the figures open on (see `_opening`)
+    # (class, path) of the opening example's true class and of what the attack makes the regular model
+    # see, for the subtitle; None when the attack does not break it
+    dek: tuple[tuple[str, str], tuple[str, str]] | None
     # model id -> gallery images wrong before any attack ("clean_wrong"), and right before it but
     # wrong by its last step ("broken")
     fallen: dict[str, dict[str, Num]]
@@ -355,6 +358,22 @@ def _opening(falls: list[Fall], n_examples: int, regular: str, robust: str | Non
     return 0
 
 
+def _dek(
+    traj: schema.TrajectoriesFile, gallery: schema.GalleryFile, position: int, model_id: str
+) -> tuple[tuple[str, str], tuple[str, str]] | None:
+    """The opening example's class and the regular model's answer after the whole attack."""
+    image = next((im for im in traj.images if im.position == position), None)
+    if image is None:
+        return None
+    t = next((t for t in image.trajectories if t.model_id == model_id), None)
+    if t is None or t.steps[-1].pred == image.label:
+        return None
+    return (
+        (gallery.classes[image.label], f"gallery.classes[{image.label}]"),
+        (gallery.classes[t.steps[-1].pred], f"gallery.classes[{t.steps[-1].pred}]"),
+    )
+
+
 def _fall_pair(n: Num | None) -> tuple[int | None, str | None]:
     return (None, None) if n is None else (int(n.value), n.src)
 
@@ -421,6 +440,7 @@ def build_page(store: Store) -> Page:
         )
     falls.sort(key=lambda f: f.position)
 
+    opening = _opening(falls, gallery.n_examples, regular.id, None if robust is None else robust.id)
     return Page(
         preset=run.preset,
         created=_date(run.created),
@@ -479,7 +499,8 @@ def build_page(store: Store) -> Page:
         steps_regular=after_three(regular.id),
         steps_robust=None if robust is None else after_three(robust.id),
         falls=tuple(falls),
-        opening=_opening(falls, gallery.n_examples, regular.id, None if robust is None else robust.id),
+        opening=opening,
+        dek=_dek(traj, gallery, opening, regular.id),
         fallen={
             mid: {kind: Num(n, "int", f"derived:{kind}:{mid}") for kind, n in c.items()}
             for mid, c in counts.items()

@@ -116,7 +116,7 @@ COLLECT_JS = r"""
     param: el.dataset.view, text: el.textContent,
   }));
   const skip = [
-    "math", ".cite", ".refs", "svg", "script", "style", "[aria-hidden='true']", ".stepper",
+    "math", ".cite", ".refs", ".fignum", "svg", "script", "style", "[aria-hidden='true']", ".stepper",
     "[data-src]", "[data-view]", "#lab", ".chart", "code", "noscript",
   ].join(",");
   const allowed = /ResNet-18|CIFAR-10|95\u00a0% interval/g;

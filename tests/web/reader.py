@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-FIGURES = ("learning", "attack", "steps", "defense", "tradeoff", "sweep")
+FIGURES = ("opening", "learning", "attack", "steps", "defense", "tradeoff", "sweep")
 
 
 def draw_all(page) -> None:

@@ -3,6 +3,7 @@ URL; numbers equal to the bundle's; one column on a phone; nothing fetched from 
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -25,6 +26,19 @@ def open_article(page, query: str = "") -> list[str]:
     assert page.evaluate(READY) == "true", "a figure failed to render"
     draw_all(page)
     return errors
+
+
+@contextmanager
+def phone(browser, base: str, **extra):
+    """A page in a 390 x 844 touch phone's viewport."""
+    size = {"width": 390, "height": 844}
+    context = browser.new_context(viewport=size, is_mobile=True, has_touch=True, **extra)
+    page = context.new_page()
+    page.base_url = base
+    try:
+        yield page
+    finally:
+        context.close()
 
 
 def params(page) -> dict[str, str]:
@@ -230,12 +244,7 @@ def test_every_number_matches_the_bundle(page, docs) -> None:
 
 
 def test_touch_taps_on_a_phone(browser, live_server) -> None:
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2
-    )
-    page = context.new_page()
-    page.base_url = live_server
-    try:
+    with phone(browser, live_server, device_scale_factor=2) as page:
         errors = open_article(page)
         page.locator("#picker-learning .thumb").nth(4).tap()
         wait_param(page, "img", 4)
@@ -247,15 +256,10 @@ def test_touch_taps_on_a_phone(browser, live_server) -> None:
         )
         page.locator("#stepper-defense .stepper-next").tap()
         assert errors == []
-    finally:
-        context.close()
 
 
 def test_narrow_screen_is_one_column_without_horizontal_scroll(browser, live_server) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.base_url = live_server
-    try:
+    with phone(browser, live_server) as page:
         open_article(page)
         page.wait_for_timeout(300)
         width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
@@ -271,8 +275,6 @@ def test_narrow_screen_is_one_column_without_horizontal_scroll(browser, live_ser
                 "(s) => [...document.querySelectorAll(s)].map((e) => e.getBoundingClientRect().right)", sel
             ):
                 assert box <= 391, f"{sel} sticks out: right edge {box}"
-    finally:
-        context.close()
 
 
 def test_reduced_motion_turns_animation_off(browser, live_server) -> None:
@@ -320,7 +322,7 @@ def test_figures_load_only_when_their_section_is_near(page) -> None:
     page.on("request", lambda r: fetched.append(r.url.removeprefix(page.base_url)))
     page.goto(page.base_url + "/")
     page.wait_for_function(READY, timeout=20_000)
-    assert "/api/figures/learning" in fetched  # the first figure is within a screen
+    assert page.get_attribute("#fig-opening", "data-state") == "ready"  # within a screen at load
     assert not [u for u in fetched if u in ("/api/sweep", "/api/figures/sweep", "/api/figures/tradeoff")]
     page.locator("#fig-sweep").scroll_into_view_if_needed()
     page.wait_for_selector("#fig-sweep[data-state=ready]", timeout=20_000)
@@ -362,3 +364,70 @@ def test_racing_bars_rank_the_classes_by_probability(page, docs) -> None:
     ranks = page.evaluate("() => document.querySelector('#bars-learning .js-plotly-plot').data[0].y")
     order = sorted(range(len(p)), key=lambda c: (-p[c], c))
     assert [ranks[c] for c in order] == list(range(len(p)))
+
+
+def test_falls_table_links_switch_the_attack_view_in_place(page) -> None:
+    open_article(page, "?img=3")
+    link = page.locator("#falls-table .example-link").nth(4)
+    pos = link.get_attribute("data-pos")
+    link.click()
+    wait_param(page, "atk", pos)
+    assert params(page)["img"] == "3", "the other figures keep their choices"
+    assert page.evaluate("() => performance.getEntriesByType('navigation').length") == 1
+    assert page.locator("#picker-attack .thumb").nth(int(pos)).get_attribute("aria-checked") == "true"
+
+
+def test_citations_link_to_references_and_preview_them(page) -> None:
+    open_article(page)
+    cite = page.locator("a.cite").first
+    target = cite.get_attribute("href")
+    assert page.locator(target).count() == 1
+    cite.hover()
+    tip = page.locator("#cite-preview")
+    assert tip.is_visible() and tip.inner_text() == page.locator(target).inner_text().strip()
+    page.mouse.move(0, 0)
+    assert tip.is_hidden()
+    cite.focus()
+    assert tip.is_visible() and cite.get_attribute("aria-describedby") == "cite-preview"
+
+
+def test_figures_are_numbered_and_the_subtitle_holds_for_the_data(page, docs) -> None:
+    open_article(page)
+    numbers = page.locator("figure.figure figcaption .fignum").all_inner_texts()
+    assert numbers == [f"Figure {i}." for i in range(1, page.locator("figure.figure").count() + 1)]
+    assert len(numbers) >= 7
+    spans = page.locator(".dek [data-src^='gallery.classes']")
+    if spans.count():  # "see a <class> as a <class>": the opening example, as the attack ends
+        traj = docs.get(f"trajectories/{page.get_attribute('body', 'data-opening')}")["image"]
+        regular = traj["trajectories"][0]  # the figures' models, regular first
+        classes = docs.get("gallery")["classes"]
+        assert [spans.nth(i).inner_text() for i in (0, 1)] == [
+            classes[traj["label"]],
+            classes[regular["steps"][-1]["pred"]],
+        ]
+
+
+def test_step_slider_keeps_its_length_and_play_is_drawn(page) -> None:
+    open_article(page)
+    track = page.locator("#stepper-step input[type=range]")
+    widths = set()
+    for key in ("Home", "ArrowRight", "End"):
+        track.press(key)
+        widths.add(round(track.bounding_box()["width"]))
+    assert len(widths) == 1, f"the track changed length: {widths}"
+    play = page.locator("#stepper-step .stepper-play")
+    assert play.locator("svg path").count() == 1
+    play.click()
+    assert play.locator("svg rect").count() == 2  # the pause icon
+    play.click()
+
+
+def test_phone_gallery_has_44px_targets_and_shows_all_on_request(browser, live_server) -> None:
+    with phone(browser, live_server) as page:
+        open_article(page)
+        thumbs = page.locator("#picker-attack .thumb")
+        shown = [t for t in thumbs.all() if t.is_visible()]
+        assert 0 < len(shown) < thumbs.count()
+        assert min(t.bounding_box()["width"] for t in shown) >= 44
+        page.locator(".gallery-more").tap()
+        assert all(t.is_visible() for t in thumbs.all())

@@ -196,7 +196,7 @@ def test_the_default_attack_on_a_figure_image_says_it_matches_the_figure(page):
     errors = open_lab(page)
     page.click("#lab-run")
     page.wait_for_selector("#lab-results:not([hidden])", timeout=30_000)
-    assert "equals the article's precomputed figure" in page.text_content("#lab-status")
+    assert "is exactly the article's figure for this image" in page.text_content("#lab-status")
     assert not errors, errors
 
 

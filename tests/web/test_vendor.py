@@ -20,7 +20,8 @@ def test_vendored_plotly_is_the_pinned_package() -> None:
         pytest.skip("node_modules not installed (scripts/test.sh runs npm ci first)")
     assert json.loads((installed / "package.json").read_text())["version"] == pinned
     for name in ("plotly-cartesian.min.js", "LICENSE"):
-        assert (VENDOR / name).read_bytes() == (installed / name).read_bytes(), f"{name} differs from {pinned}"
+        same = (VENDOR / name).read_bytes() == (installed / name).read_bytes()
+        assert same, f"{name} differs from {pinned}"
 
 
 @pytest.mark.browser

@@ -6,11 +6,13 @@
 import { initAttack } from "../figures/attack.js";
 import { initDefense } from "../figures/defense.js";
 import { initLearning } from "../figures/learning.js";
+import { initOpening } from "../figures/opening.js";
 import { initSteps } from "../figures/steps.js";
 import { initSweep } from "../figures/sweep.js";
 import { initTradeoff } from "../figures/tradeoff.js";
 import { whenNear } from "../lib/near.js";
 import { loadSprite } from "../lib/pixels.js";
+import { initCitations } from "../widgets/cite.js";
 import { fetchTrajectory } from "../widgets/traj.js";
 
 // The figures grow the page as they draw, which can carry a reader who arrived at /#section away
@@ -62,6 +64,7 @@ function falls() {
 }
 
 const FIGURES = {
+  "fig-opening": async () => initOpening({ ...(await withTrajectory()), opening }),
   "fig-learning": async () => {
     const [training, epochProbs, gallery] = await docs("training", "epoch-probs", "gallery");
     return initLearning({ training, epochProbs, gallery, sheet: await gallerySheet(gallery), opening });
@@ -103,19 +106,31 @@ async function draw(fig, build) {
   }
 }
 
-function nearAtLoad(fig) {
-  const r = fig.getBoundingClientRect();
-  return r.bottom > -innerHeight && r.top < 2 * innerHeight; // the observer's margin: a screen each way
+// The figures near the viewport once the page has laid out (and jumped to any #section): the first
+// report of an observer lists every target, so it answers for the place the reader actually is.
+function nearAtLoad(figs) {
+  return new Promise((resolve) => {
+    if (typeof IntersectionObserver !== "function") return resolve(figs);
+    const io = new IntersectionObserver(
+      (entries) => {
+        io.disconnect();
+        resolve(entries.filter((e) => e.isIntersecting).map((e) => e.target));
+      },
+      { rootMargin: "100% 0px" },
+    );
+    figs.forEach((f) => io.observe(f));
+  });
 }
 
 async function main() {
   const root = document.documentElement;
+  initCitations();
   const figures = Object.entries(FIGURES)
     .map(([id, build]) => [document.getElementById(id), build])
     .filter(([fig]) => fig);
-  const first = figures.filter(([fig]) => nearAtLoad(fig));
-  const drawn = figures.map(([fig, build]) => draw(fig, build));
-  const firstDone = await Promise.all(drawn.filter((_, i) => first.includes(figures[i])));
+  const drawn = new Map(figures.map(([fig, build]) => [fig, draw(fig, build)]));
+  const first = await nearAtLoad([...drawn.keys()]);
+  const firstDone = await Promise.all(first.map((fig) => drawn.get(fig)));
   performance.mark("tour:ready");
   root.dataset.readyMs = String(Math.round(performance.now()));
   root.dataset.ready = firstDone.every(Boolean) ? "true" : "partial";

@@ -234,6 +234,7 @@ async function showResult(result) {
   const models = $("lab-models");
   const panels = result.runs.map((run) => modelPanel(run));
   models.replaceChildren(...panels.map((p) => p.el));
+  $("lab-results").hidden = false; // the bars size themselves to their (visible) panel
   await Promise.all(panels.map(async (p) => (p.bars = await createProbBars(p.barsEl, { classes, compact: true }))));
   const cleanSheet = await loadSprite(result.image);
   const sheets = await Promise.all(
@@ -273,7 +274,6 @@ async function showResult(result) {
   const flips = result.runs.map((r) => r.trajectory.first_misclassified).filter((v) => v !== null && v !== undefined);
   stepper.setMarks([...new Set(flips)]);
   draw(result.params.steps);
-  $("lab-results").hidden = false;
 }
 
 async function run(e) {
@@ -313,8 +313,12 @@ async function run(e) {
     const r = body.params;
     const figure =
       {
-        true: " Every step of both models equals the article's precomputed figure for this image.",
-        false: " This differs from the article's precomputed figure for this image, which it should match.",
+        true:
+          " Retraced: every step, for both models, is exactly the article's figure for this image, so the" +
+          " figures and this lab run the same code on the same numbers.",
+        false:
+          " This run should have retraced the article's figure for this image step for step, but it differs." +
+          " This server computes differently from the machine that made the figures; please tell us.",
       }[body.figure_match] ?? "";
     setStatus(
       `Done in ${fixed(body.seconds, 2)} s: ${r.steps} steps of ${r.norm === "Linf" ? "L∞" : "L2"} PGD, ` +

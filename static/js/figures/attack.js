@@ -10,6 +10,8 @@ import { readInt, write } from "../lib/state.js";
 import { statRows } from "../widgets/statlist.js";
 import { drawStep, loadSheets, modelTrajectory, trajectoryUrl, trajectoryViewer, verdict } from "../widgets/traj.js";
 
+const PHONE_SHOWN = 30; // gallery images a phone shows before "show all" (article.css, nth-child(n + 31))
+
 export async function initAttack({ gallery, sheet, attack, falls, opening, modelId = "regular" }) {
   const classes = gallery.classes;
   const n = gallery.images.length;
@@ -110,9 +112,28 @@ export async function initAttack({ gallery, sheet, attack, falls, opening, model
     summary.dataset.img = String(pos);
     link.href = trajectoryUrl(g.position);
     link.setAttribute("download", `trajectories-${g.position}.json`);
+    if (pos >= PHONE_SHOWN) document.getElementById("picker-attack").classList.add("is-expanded"); // keep it in view
     write({ atk: pos, step });
   }
 
+  // on a phone the gallery shows its first rows until the reader asks for the rest (article.css)
+  const pickerEl = document.getElementById("picker-attack");
+  const more = document.createElement("button");
+  more.type = "button";
+  more.className = "gallery-more";
+  more.append("Show all ", numSpan(n, "int", "gallery.images.length"), " images");
+  more.addEventListener("click", () => pickerEl.classList.add("is-expanded"));
+  pickerEl.after(more);
+
+  // the falls table below links each example here: switch the view in place, keeping every other
+  // figure's choices (the link's own ?atk= URL still works without JavaScript)
+  for (const a of document.querySelectorAll("#falls-table .example-link")) {
+    a.addEventListener("click", (ev) => {
+      ev.preventDefault();
+      viewer.picker.set(Number(a.dataset.pos));
+      figure.scrollIntoView({ block: "start" });
+    });
+  }
   await viewer.show();
   return viewer;
 }

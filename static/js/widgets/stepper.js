@@ -16,13 +16,47 @@ import { prefersReducedMotion } from "../lib/theme.js";
 
 let counter = 0;
 
-function button(cls, label, text) {
+const SVG = "http://www.w3.org/2000/svg";
+// Drawn glyphs: text ones ("❚❚") render as an empty box in fonts that lack them.
+const ICONS = {
+  prev: [["path", { d: "M10 3 5 8l5 5" }]],
+  next: [["path", { d: "M6 3l5 5-5 5" }]],
+  play: [["path", { d: "M4.5 2.5v11l9-5.5z", fill: "currentColor", stroke: "none" }]],
+  pause: [
+    ["rect", { x: 3.5, y: 2.5, width: 3, height: 11, fill: "currentColor", stroke: "none" }],
+    ["rect", { x: 9.5, y: 2.5, width: 3, height: 11, fill: "currentColor", stroke: "none" }],
+  ],
+};
+
+function icon(name) {
+  const svg = document.createElementNS(SVG, "svg");
+  for (const [k, v] of Object.entries({ viewBox: "0 0 16 16", width: 16, height: 16, "aria-hidden": "true" }))
+    svg.setAttribute(k, String(v));
+  svg.setAttribute("fill", "none");
+  svg.setAttribute("stroke", "currentColor");
+  svg.setAttribute("stroke-width", "2");
+  for (const [tag, attrs] of ICONS[name]) {
+    const el = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+    svg.append(el);
+  }
+  return svg;
+}
+
+function button(cls, label, glyph) {
   const b = document.createElement("button");
   b.type = "button";
   b.className = `stepper-btn ${cls}`;
   b.setAttribute("aria-label", label);
-  b.textContent = text;
+  b.append(icon(glyph));
   return b;
+}
+
+// The widest label over the range, in ch: the value's box keeps that width so the track beside it
+// never changes length (and the thumb never jumps) when a label grows.
+function labelWidth(format, min, max) {
+  const values = max - min <= 400 ? Array.from({ length: max - min + 1 }, (_, i) => min + i) : [min, max];
+  return Math.max(...values.map((v) => format(v).length));
 }
 
 export function createStepper(container, options) {
@@ -44,10 +78,10 @@ export function createStepper(container, options) {
   root.setAttribute("role", "group");
   root.setAttribute("aria-label", `${opts.label} player`);
 
-  const prev = button("stepper-prev", `Previous ${opts.label.toLowerCase()}`, "‹");
-  const play = button("stepper-play", `Play through ${opts.label.toLowerCase()}s`, "▶");
+  const prev = button("stepper-prev", `Previous ${opts.label.toLowerCase()}`, "prev");
+  const play = button("stepper-play", `Play through ${opts.label.toLowerCase()}s`, "play");
   play.setAttribute("aria-pressed", "false");
-  const next = button("stepper-next", `Next ${opts.label.toLowerCase()}`, "›");
+  const next = button("stepper-next", `Next ${opts.label.toLowerCase()}`, "next");
 
   const trackWrap = document.createElement("div");
   trackWrap.className = "stepper-track";
@@ -73,6 +107,7 @@ export function createStepper(container, options) {
   let max = opts.max;
   let timer = null;
   let markValues = [];
+  let sized = null; // the range the label's width was measured for
 
   function clamp(v) {
     const n = Math.round(Number(v));
@@ -81,6 +116,10 @@ export function createStepper(container, options) {
   }
 
   function render() {
+    if (sized !== `${min}:${max}`) {
+      sized = `${min}:${max}`;
+      out.style.minWidth = `${labelWidth(opts.format, min, max)}ch`;
+    }
     input.min = String(min);
     input.max = String(max);
     input.step = String(opts.step);
@@ -109,7 +148,7 @@ export function createStepper(container, options) {
       timer = null;
     }
     play.setAttribute("aria-pressed", "false");
-    play.textContent = "▶";
+    play.replaceChildren(icon("play"));
     play.setAttribute("aria-label", `Play through ${opts.label.toLowerCase()}s`);
     root.classList.remove("is-playing");
   }
@@ -117,7 +156,7 @@ export function createStepper(container, options) {
   function start() {
     if (value >= max) set(min, { source: "play" });
     play.setAttribute("aria-pressed", "true");
-    play.textContent = "❚❚";
+    play.replaceChildren(icon("pause"));
     play.setAttribute("aria-label", `Pause ${opts.label.toLowerCase()}s`);
     root.classList.add("is-playing");
     const interval = prefersReducedMotion() ? Math.max(opts.interval, 1000) : opts.interval;
