@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any, Literal, get_args
 
-from server.figures import attack_loss, bars, learning, steps, sweep, theme, tradeoff
+from server.figures import attack_loss, bars, learning, steps, sweep, sweep_grid, theme, tradeoff
 from tour import schema
 from tour.bundle import Bundle
 
-FigureName = Literal["learning", "steps", "tradeoff", "sweep", "bars", "attack-loss"]
+FigureName = Literal["learning", "steps", "tradeoff", "sweep", "sweep-grid", "bars", "attack-loss"]
 NAMES: tuple[str, ...] = get_args(FigureName)
 
 
@@ -24,11 +24,13 @@ def build_all(bundle: Bundle) -> dict[str, dict[str, Any]]:
     traj = bundle.doc("trajectories.json", schema.TrajectoriesFile)
     gallery = bundle.doc("gallery.json", schema.GalleryFile)
     labels = {m.id: m.label for m in run.models}
+    sweep_doc = bundle.doc("sweep.json", schema.SweepFile)
     figures = {
         "learning": learning.build(training, traj.model_ids[0]),
         "steps": steps.build(bundle.doc("evaluation.json", schema.EvaluationFile), run),
         "tradeoff": tradeoff.build(training, traj.model_ids),
-        "sweep": sweep.build(bundle.doc("sweep.json", schema.SweepFile), labels, traj.attack.eps),
+        "sweep": sweep.build(sweep_doc, labels, traj.attack.eps),
+        "sweep-grid": sweep_grid.build(sweep_doc),
         "bars": bars.build(gallery.classes),
         "attack-loss": attack_loss.build(),
     }

@@ -113,3 +113,12 @@ def test_figures_route_serves_each_figure_and_refuses_others(tiny_bundle: Path, 
         for bad in ("nope", "..%2Frun", "LEARNING", "learning.json"):
             r = client.get(f"/api/figures/{bad}")
             assert 400 <= r.status_code < 500, bad
+
+
+def test_sweep_grid_is_every_model_at_every_test_eps(figs, bundle) -> None:
+    sweep = bundle.doc("sweep.json", schema.SweepFile)
+    rows = sorted(sweep.rows, key=lambda r: r.train_eps)
+    (grid,) = figs["sweep-grid"]["data"]
+    assert grid["z"] == [pct([a.value for a in r.accuracies]) for r in rows]
+    assert [c[2] for c in grid["customdata"][0]] == [a.n for a in rows[0].accuracies]
+    assert grid["x"][0] == "clean" and grid["y"][0] == "regular" and len(grid["x"]) == len(sweep.test_eps)

@@ -9,6 +9,7 @@ import { initLearning } from "../figures/learning.js";
 import { initOpening } from "../figures/opening.js";
 import { initSteps } from "../figures/steps.js";
 import { initSweep } from "../figures/sweep.js";
+import { initSweepGrid } from "../figures/sweepGrid.js";
 import { initTradeoff } from "../figures/tradeoff.js";
 import { whenNear } from "../lib/near.js";
 import { loadSprite } from "../lib/pixels.js";
@@ -80,6 +81,10 @@ const FIGURES = {
     return initTradeoff({ training, modelIds });
   },
   "fig-sweep": async () => initSweep({ sweep: await doc("sweep") }),
+  "fig-sweep-grid": async () => {
+    const [sweep, { attack }] = await Promise.all([doc("sweep"), withTrajectory()]);
+    return initSweepGrid({ sweep, attack });
+  },
 };
 
 function fail(fig, err) {

@@ -1,0 +1,48 @@
+"""Section 5's second chart: the whole sweep as a grid, training budget against test budget.
+
+Each cell is one model's accuracy under PGD at one test eps (the 0 column is clean accuracy), with
+its value printed in the cell and its 95 % interval and n on hover. No colour bar: the numbers are
+the scale, and the shading only guides the eye.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from server.figures import theme
+from tour import schema
+
+
+def build(sweep: schema.SweepFile) -> go.Figure:
+    rows = sorted(sweep.rows, key=lambda r: r.train_eps)
+    test = [f"{theme.eps_k(e)}/255" if e else "clean" for e in sweep.test_eps]
+    train = [f"{theme.eps_k(r.train_eps)}/255" if r.train_eps else "regular" for r in rows]
+    return go.Figure(
+        data=[
+            go.Heatmap(
+                x=test,
+                y=train,
+                z=[[100 * a.value for a in r.accuracies] for r in rows],
+                customdata=[[[100 * a.low, 100 * a.high, a.n] for a in r.accuracies] for r in rows],
+                texttemplate="%{z:.1f}",
+                hovertemplate=(
+                    "trained at %{y}, tested at %{x}: %{z:.1f} %"
+                    "<br>95 % CI %{customdata[0]:.1f} to %{customdata[1]:.1f} %, n = %{customdata[2]:,}"
+                    "<extra></extra>"
+                ),
+                colorscale=[[0, "#ffffff"], [1, theme.EPS_COLORS[8]]],
+                zmin=0,
+                zmax=100,
+                showscale=False,
+                xgap=2,
+                ygap=2,
+            )
+        ],
+        layout=theme.layout(
+            xaxis=dict(title=dict(text="test budget ε"), side="top", type="category", showgrid=False),
+            yaxis=dict(
+                title=dict(text="training budget ε"), type="category", showgrid=False, autorange="reversed"
+            ),
+            margin=dict(l=80, t=56, b=16, r=8),
+        ),
+    )
