@@ -67,7 +67,10 @@ export async function createProbBars(container, { classes, title = "", compact =
     const color = probs.map((_, c) => (c === trueLabel ? right : c === pred && fooled ? wrong : neutral));
     const text = probs.map((p, c) => `${classes[c]}${c === trueLabel ? ` (${mark})` : ""}  ${pct(p)}`);
     const x = probs.map((p) => 100 * p);
-    Plotly.animate(plot, { data: [{ x, y: rank, text, marker: { color } }], traces: [0] }, motion(260));
+    const how = motion(260);
+    if (how.transition.duration)
+      Plotly.animate(plot, { data: [{ x, y: rank, text, marker: { color } }], traces: [0] }, how);
+    else Plotly.restyle(plot, { x: [x], y: [rank], text: [text], "marker.color": [color] }, [0]); // no glide: redraw at once
     root.dataset.pred = String(pred);
     root.dataset.true = trueLabel === null ? "" : String(trueLabel);
     root.classList.toggle("is-fooled", fooled);
