@@ -4,6 +4,10 @@ here with 2-second timeouts so stalled clients are seen to lose their sockets qu
 Every test talks raw HTTP/1.1 over sockets, so what is checked is exactly what went over the wire.
 Tests that count per-address limits connect from their own loopback address (127.0.0.2, ...), so
 each starts with its own buckets whatever ran before it.
+
+With TOUR_FRONT_PORT set, the tests run against a front already listening on that loopback port (the
+image, started by scripts/container.sh with ENV below and host networking), reading its log with the
+command in TOUR_FRONT_LOGS (e.g. `podman logs NAME`).
 """
 
 from __future__ import annotations
@@ -12,12 +16,13 @@ import contextlib
 import json
 import os
 import re
+import shlex
 import shutil
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,7 +80,7 @@ def parse(raw: bytes) -> Response:
 @dataclass
 class Front:
     port: int
-    log: Path
+    read_log: Callable[[], str]
 
     def connect(self, source: str = "127.0.0.1", timeout: float = 10) -> socket.socket:
         s = socket.socket()
@@ -106,8 +111,18 @@ class Front:
         )
 
 
+def _command_output(command: str) -> str:
+    out = subprocess.run(shlex.split(command), capture_output=True, text=True, timeout=30)
+    return out.stdout + out.stderr
+
+
 @pytest.fixture(scope="module")
 def front(tmp_path_factory) -> Iterator[Front]:
+    if os.environ.get("TOUR_FRONT_PORT"):
+        yield Front(
+            int(os.environ["TOUR_FRONT_PORT"]), lambda: _command_output(os.environ["TOUR_FRONT_LOGS"])
+        )
+        return
     root = tmp_path_factory.mktemp("front")
     port, upstream = free_port(), free_port()
     log = root / "front.log"
@@ -127,7 +142,7 @@ def front(tmp_path_factory) -> Iterator[Front]:
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    front = Front(port, log)
+    front = Front(port, log.read_text)
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -285,10 +300,10 @@ def test_abandoned_attacks_are_stopped(front: Front) -> None:
     for s in sockets:
         s.close()
     deadline = time.monotonic() + 15
-    while front.log.read_text().count("lab attack stopped") < 1:
-        assert time.monotonic() < deadline, front.log.read_text()[-3000:]
+    while front.read_log().count("lab attack stopped") < 1:
+        assert time.monotonic() < deadline, front.read_log()[-3000:]
         time.sleep(0.2)
-    assert "its client left" in front.log.read_text()
+    assert "its client left" in front.read_log()
     assert front.get("/healthz").status == 200
 
 
