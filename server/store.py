@@ -79,6 +79,7 @@ def open_store(bundle_dir: Path) -> Store:
         if path[path.rfind(".") :] in MEDIA_TYPES
     }
     figures = {
-        name: Payload.of(json.dumps(fig).encode(), JSON) for name, fig in charts.build_all(bundle).items()
+        name: Payload.of(json.dumps(fig, separators=(",", ":"), allow_nan=False).encode(), JSON)
+        for name, fig in charts.build_all(bundle).items()
     }
     return Store(bundle=bundle, documents=documents, trajectories=bodies, files=files, figures=figures)

@@ -30,7 +30,7 @@ def build_all(bundle: Bundle) -> dict[str, dict[str, Any]]:
         "steps": steps.build(bundle.doc("evaluation.json", schema.EvaluationFile), run),
         "tradeoff": tradeoff.build(training, traj.model_ids),
         "sweep": sweep.build(sweep_doc, labels, traj.attack.eps),
-        "sweep-grid": sweep_grid.build(sweep_doc),
+        "sweep-grid": sweep_grid.build(sweep_doc, traj.attack.eps),
         "bars": bars.build(gallery.classes),
         "attack-loss": attack_loss.build(),
     }

@@ -67,6 +67,7 @@ def build(training: schema.TrainingFile, model_id: str) -> go.Figure:
             hoverdistance=-1,  # anywhere over the plot picks the nearest epoch, not only near a point
             margin=dict(r=56),
             shapes=[theme.cursor(epochs[0])],
+            meta=dict(cursor=True),
         ),
     )
     return fig

@@ -36,6 +36,6 @@ def build(evaluation: schema.EvaluationFile, run: schema.RunFile) -> go.Figure:
             xaxis=dict(title=dict(text="PGD steps (0 = random start)"), range=[-0.4, last + 0.4], dtick=1),
             yaxis=dict(title=dict(text="still correct (%)"), range=theme.fitted_range(everything)),
             hovermode="x unified",
-            hoverdistance=-1,  # anywhere over the plot picks the nearest epoch, not only near a point
+            hoverdistance=-1,  # anywhere over the plot picks the nearest step, not only near a point
         ),
     )

@@ -39,7 +39,9 @@ def build(sweep: schema.SweepFile, labels: dict[str, str], default_eps: float) -
     clean = sweep.test_eps.index(0.0)
     rows = sorted(sweep.rows, key=lambda r: r.train_eps)
     attacked = [i for i, e in enumerate(sweep.test_eps) if e > 0]
-    first = min(attacked, key=lambda i: abs(sweep.test_eps[i] - default_eps))
+    first = theme.open_eps(sweep.test_eps, default_eps)
+    theme.unique_keys(sweep.test_eps)
+    theme.unique_keys([r.train_eps for r in rows])
 
     def points(ti: int) -> list[go.Scatter]:
         return [_point(r, clean, ti, labels.get(r.model_id, r.model_id)) for r in rows]

@@ -13,10 +13,10 @@ from server.figures import theme
 from tour import schema
 
 
-def build(sweep: schema.SweepFile) -> go.Figure:
+def build(sweep: schema.SweepFile, article_eps: float) -> go.Figure:
     rows = sorted(sweep.rows, key=lambda r: r.train_eps)
-    test = [f"{theme.eps_k(e)}/255" if e else "clean" for e in sweep.test_eps]
-    train = [f"{theme.eps_k(r.train_eps)}/255" if r.train_eps else "regular" for r in rows]
+    test = [f"{k}/255" if k else "clean" for k in theme.unique_keys(sweep.test_eps)]
+    train = [f"{k}/255" if k else "regular" for k in theme.unique_keys([r.train_eps for r in rows])]
     return go.Figure(
         data=[
             go.Heatmap(
@@ -44,5 +44,6 @@ def build(sweep: schema.SweepFile) -> go.Figure:
                 title=dict(text="training budget ε"), type="category", showgrid=False, autorange="reversed"
             ),
             margin=dict(l=80, t=56, b=16, r=8),
+            meta=dict(open_k=theme.eps_k(sweep.test_eps[theme.open_eps(sweep.test_eps, article_eps)])),
         ),
     )

@@ -19,11 +19,25 @@ INK, MUTED, GRID = "#1b1f24", "#4f5763", "#e6e8ec"
 RIGHT, WRONG, NEUTRAL = "#1f7a4d", "#b42318", "#8a94a3"
 REGULAR = "#cc79a7"  # reddish purple
 EPS_COLORS = {1: "#e69f00", 2: "#56b4e9", 4: "#009e73", 8: "#0072b2", 16: "#1b1f24"}  # by train eps x 255
-SYMBOLS = {0: "circle", 1: "diamond", 2: "square", 4: "triangle-up", 8: "circle", 16: "x"}
+SYMBOLS = {0: "circle", 1: "diamond", 2: "square", 4: "triangle-up", 8: "star", 16: "x"}
 
 
 def eps_k(eps: float) -> int:
+    """An eps in whole 1/255 steps (8/255 -> 8): the key of frames, categories and the page's URL."""
     return round(eps * 255)
+
+
+def open_eps(test_eps: list[float], article_eps: float) -> int:
+    """Index of the nonzero test eps nearest the article's attack: the view sweep figures open on."""
+    return min((i for i, e in enumerate(test_eps) if e > 0), key=lambda i: abs(test_eps[i] - article_eps))
+
+
+def unique_keys(values: list[float]) -> list[int]:
+    """eps_k of each value; two budgets that round to one key would merge two frames or cells."""
+    keys = [eps_k(v) for v in values]
+    if len(set(keys)) != len(keys) or any(abs(v * 255 - k) > 1e-6 for v, k in zip(values, keys, strict=True)):
+        raise ValueError(f"eps values {values} are not distinct whole multiples of 1/255")
+    return keys
 
 
 def model_color(train_eps: float) -> str:

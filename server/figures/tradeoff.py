@@ -45,5 +45,6 @@ def build(training: schema.TrainingFile, model_ids: list[str]) -> go.Figure:
             hovermode="x unified",
             hoverdistance=-1,  # anywhere over the plot picks the nearest epoch, not only near a point
             shapes=[theme.cursor(last)],
+            meta=dict(cursor=True, model_ids=[h.model.id for h in shown]),  # the page's models, in order
         ),
     )

@@ -41,6 +41,12 @@ def phone(browser, base: str, **extra):
         context.close()
 
 
+def rgb(hex_colour: str) -> str:
+    """'#1f7a4d' as a browser writes it in a computed style: 'rgb(31, 122, 77)'."""
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
+
+
 def params(page) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
 
@@ -283,14 +289,19 @@ def test_reduced_motion_turns_animation_off(browser, live_server) -> None:
     page.base_url = live_server
     try:
         open_article(page)
-        widths = (
-            "() => [...document.querySelectorAll('#bars-learning .point path')].map((p) => p.getBBox().width)"
-        )
+        bars = "document.querySelectorAll('#bars-learning .point path')"
+        widths = f"() => [...{bars}].map((p) => p.getBBox().width)"
+        before = page.evaluate(widths)
         page.locator("#stepper-epoch .stepper-next").click()
         page.wait_for_timeout(40)  # an animated bar would still be on its way (260 ms)
         at_once = page.evaluate(widths)
+        assert at_once != before, "the step changed nothing"
         page.wait_for_timeout(600)
         assert page.evaluate(widths) == at_once
+        # and the colours followed at once: exactly one bar is the true class's
+        meta = page.evaluate("() => document.querySelector('#bars-learning .js-plotly-plot').layout.meta")
+        colours = page.evaluate(f"() => [...{bars}].map((p) => p.style.fill)")
+        assert sum(c == rgb(meta["right"]) for c in colours) == 1
     finally:
         context.close()
 
@@ -386,7 +397,7 @@ def test_citations_link_to_references_and_preview_them(page) -> None:
     tip = page.locator("#cite-preview")
     assert tip.is_visible() and tip.inner_text() == page.locator(target).inner_text().strip()
     page.mouse.move(0, 0)
-    assert tip.is_hidden()
+    tip.wait_for(state="hidden", timeout=2_000)  # after a short delay, so the pointer can reach it
     cite.focus()
     assert tip.is_visible() and cite.get_attribute("aria-describedby") == "cite-preview"
 
@@ -396,15 +407,15 @@ def test_figures_are_numbered_and_the_subtitle_holds_for_the_data(page, docs) ->
     numbers = page.locator("figure.figure figcaption .fignum").all_inner_texts()
     assert numbers == [f"Figure {i}." for i in range(1, page.locator("figure.figure").count() + 1)]
     assert len(numbers) >= 7
+    # "see a <class> as a <class>" only when the attack does turn the opening example into another class
     spans = page.locator(".dek [data-src^='gallery.classes']")
-    if spans.count():  # "see a <class> as a <class>": the opening example, as the attack ends
-        traj = docs.get(f"trajectories/{page.get_attribute('body', 'data-opening')}")["image"]
-        regular = traj["trajectories"][0]  # the figures' models, regular first
-        classes = docs.get("gallery")["classes"]
-        assert [spans.nth(i).inner_text() for i in (0, 1)] == [
-            classes[traj["label"]],
-            classes[regular["steps"][-1]["pred"]],
-        ]
+    traj = docs.get(f"trajectories/{page.get_attribute('body', 'data-opening')}")["image"]
+    final = traj["trajectories"][0]["steps"][-1]["pred"]  # the figures' models, regular first
+    classes = docs.get("gallery")["classes"]
+    if final == traj["label"]:
+        assert spans.count() == 0
+    else:
+        assert spans.all_inner_texts() == [classes[traj["label"]], classes[final]]
 
 
 def test_step_slider_keeps_its_length_and_play_is_drawn(page) -> None:
@@ -431,3 +442,22 @@ def test_phone_gallery_has_44px_targets_and_shows_all_on_request(browser, live_s
         assert min(t.bounding_box()["width"] for t in shown) >= 44
         page.locator(".gallery-more").tap()
         assert all(t.is_visible() for t in thumbs.all())
+
+
+def test_steps_chart_by_keyboard_and_the_opening_and_grid_summaries(page, docs) -> None:
+    open_article(page)
+    slider = page.locator("#stepper-steps input[type=range]")
+    slider.focus()
+    slider.press("Home")
+    models = docs.get("evaluation")["models"]
+    wait_param(page, "ksteps", models[0]["steps_curve"][0]["steps"])
+    slider.press("End")
+    wait_param(page, "ksteps", max(p["steps"] for m in models for p in m["steps_curve"]))
+    # the opening figure names each model's final answer on the opening example
+    opening = docs.get(f"trajectories/{page.get_attribute('body', 'data-opening')}")["image"]
+    classes = docs.get("gallery")["classes"]
+    text = summary(page, "opening")
+    for t in opening["trajectories"][:2]:
+        assert f"says {classes[t['steps'][-1]['pred']]}" in text
+    # the grid's summary names the highest measured accuracy at the opening test budget
+    assert "highest measured accuracy" in summary(page, "sweep-grid")

@@ -77,13 +77,11 @@ const FIGURES = {
   },
   "fig-defense": async () => initDefense({ ...(await withTrajectory()), opening }),
   "fig-tradeoff": async () => {
-    const [training, { modelIds }] = await Promise.all([doc("training"), withTrajectory()]);
-    return initTradeoff({ training, modelIds });
+    return initTradeoff({ training: await doc("training") });
   },
   "fig-sweep": async () => initSweep({ sweep: await doc("sweep") }),
   "fig-sweep-grid": async () => {
-    const [sweep, { attack }] = await Promise.all([doc("sweep"), withTrajectory()]);
-    return initSweepGrid({ sweep, attack });
+    return initSweepGrid({ sweep: await doc("sweep") });
   },
 };
 
@@ -115,7 +113,7 @@ async function draw(fig, build) {
 // report of an observer lists every target, so it answers for the place the reader actually is.
 function nearAtLoad(figs) {
   return new Promise((resolve) => {
-    if (typeof IntersectionObserver !== "function") return resolve(figs);
+    if (!figs.length || typeof IntersectionObserver !== "function") return resolve(figs);
     const io = new IntersectionObserver(
       (entries) => {
         io.disconnect();

@@ -29,6 +29,7 @@ const state = {
   labelOf: new Map(), // test index -> class
   inGallery: new Set(), // test indices with a precomputed trajectory in the article
   pageAt: 0,
+  stepper: null, // the player of the result on show
   source: null, // { test_index } of the chosen test image, or null
   upload: null, // or: async () => the File to upload (the reader's file, or their drawing now)
   pad: null,
@@ -262,6 +263,7 @@ async function showResult(result) {
     $("lab-summary").textContent = `Step ${k} of ${result.params.steps}. ${lines.join(". ")}.`;
   };
   const holder = $("lab-stepper");
+  if (state.stepper) state.stepper.stop(); // the last result's player must not keep drawing its steps
   const stepper = createStepper(holder, {
     min: 0,
     max: result.params.steps,
@@ -270,7 +272,7 @@ async function showResult(result) {
     format: (v) => `step ${v} of ${result.params.steps}`,
     onChange: (v) => draw(v),
   });
-  holder.replaceChildren(stepper.element);
+  state.stepper = stepper;
   const flips = result.runs.map((r) => r.trajectory.first_misclassified).filter((v) => v !== null && v !== undefined);
   stepper.setMarks([...new Set(flips)]);
   draw(result.params.steps);

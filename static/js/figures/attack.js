@@ -23,18 +23,22 @@ export async function initAttack({ gallery, sheet, attack, falls, opening, model
   const adv = document.getElementById("attack-adv");
   const delta = document.getElementById("attack-delta");
   const stats = document.getElementById("stats-attack");
-  const spark = document.getElementById("loss-attack");
+  const lossEl = document.getElementById("loss-attack");
   const link = document.getElementById("traj-download");
   const [bars, lossChart] = await Promise.all([
     createProbBars(document.getElementById("bars-attack"), { classes, title: "Regular model" }),
-    createChart(spark, "attack-loss"),
+    createChart(lossEl, "attack-loss"),
   ]);
 
   const fallOf = (i) => (falls && falls[i] ? falls[i][modelId] : null);
+  const pickerEl = document.getElementById("picker-attack");
+  // on a phone the gallery shows its first rows until the reader asks for the rest (article.css)
+  const reveal = (i) => i >= PHONE_SHOWN && pickerEl.classList.add("is-expanded");
   const viewer = trajectoryViewer({
     gallery,
     sheet,
-    pickerEl: document.getElementById("picker-attack"),
+    pickerEl,
+    reveal,
     stepperEl: document.getElementById("stepper-step"),
     count: n,
     index: readInt("atk", 0, n - 1, opening),
@@ -77,8 +81,7 @@ export async function initAttack({ gallery, sheet, attack, falls, opening, model
       ["L₂ size", numSpan(rec.l2, "fixed", `${src}.l2`, 3)],
     ]);
     const losses = t.steps.map((s) => s.loss);
-    lossChart.Plotly.update(
-      spark,
+    lossChart.update(
       { x: [losses.map((_, i) => i), [step]], y: [losses, [losses[step]]] },
       { "shapes[0].y0": t.clean.loss, "shapes[0].y1": t.clean.loss },
       [0, 1],
@@ -112,17 +115,17 @@ export async function initAttack({ gallery, sheet, attack, falls, opening, model
     summary.dataset.img = String(pos);
     link.href = trajectoryUrl(g.position);
     link.setAttribute("download", `trajectories-${g.position}.json`);
-    if (pos >= PHONE_SHOWN) document.getElementById("picker-attack").classList.add("is-expanded"); // keep it in view
     write({ atk: pos, step });
   }
 
-  // on a phone the gallery shows its first rows until the reader asks for the rest (article.css)
-  const pickerEl = document.getElementById("picker-attack");
   const more = document.createElement("button");
   more.type = "button";
   more.className = "gallery-more";
   more.append("Show all ", numSpan(n, "int", "gallery.images.length"), " images");
-  more.addEventListener("click", () => pickerEl.classList.add("is-expanded"));
+  more.addEventListener("click", () => {
+    pickerEl.classList.add("is-expanded");
+    pickerEl.querySelectorAll(".thumb")[PHONE_SHOWN].focus(); // the button hides itself: focus moves on
+  });
   pickerEl.after(more);
 
   // the falls table below links each example here: switch the view in place, keeping every other
@@ -130,7 +133,7 @@ export async function initAttack({ gallery, sheet, attack, falls, opening, model
   for (const a of document.querySelectorAll("#falls-table .example-link")) {
     a.addEventListener("click", (ev) => {
       ev.preventDefault();
-      viewer.picker.set(Number(a.dataset.pos));
+      viewer.picker.set(Number(a.dataset.pos), { focus: true });
       figure.scrollIntoView({ block: "start" });
     });
   }

@@ -3,6 +3,7 @@
 // class probabilities race.
 
 import { accText, numSpan, viewSpan } from "../lib/format.js";
+import { withArticle } from "../lib/names.js";
 import { drawTile } from "../lib/pixels.js";
 import { argmax, createProbBars } from "../widgets/probbars.js";
 import { createPicker } from "../widgets/picker.js";
@@ -88,7 +89,7 @@ export async function initLearning({ training, epochProbs, gallery, sheet, openi
     const p = probs[k][img];
     const pred = bars.update(p, { trueLabel: g.label });
     drawTile(imageEl, sheet, { tile: gallery.tile, columns: gallery.columns, index: g.position });
-    imageEl.setAttribute("aria-label", `Example ${img}, a ${classes[g.label]}`);
+    imageEl.setAttribute("aria-label", `Example ${img}, ${withArticle(classes[g.label])}`);
     const changes = changeEpochs(probs, img, epochs);
     stepper.setMarks(
       changes.map((e) => epochs.indexOf(e)),

@@ -3,6 +3,7 @@
 // the last PGD step, with each model's answer.
 
 import { numSpan, textSpan } from "../lib/format.js";
+import { roleName, withArticle } from "../lib/names.js";
 import { drawTile } from "../lib/pixels.js";
 import { drawStep, fetchTrajectory, loadSheets, modelTrajectory } from "../widgets/traj.js";
 
@@ -10,32 +11,33 @@ export async function initOpening({ gallery, sheet, run, attack, modelIds, openi
   const classes = gallery.classes;
   const g = gallery.images[opening];
   const tile = gallery.tile;
-  const resp = await fetchTrajectory(g.position);
   const K = attack.steps;
+  const resp = await fetchTrajectory(g.position);
   drawTile(document.getElementById("opening-clean"), sheet, { tile, columns: gallery.columns, index: g.position });
-  const [regularId, robustId] = modelIds;
-  const parts = [`A ${classes[g.label]} from the test set. `];
-  await Promise.all(
-    [regularId, robustId].filter(Boolean).map(async (id, side) => {
-      const [adv, delta] = await loadSheets(resp, id);
-      drawStep(document.getElementById(`opening-adv-${side ? "robust" : "regular"}`), adv, K, tile);
-      if (!side) drawStep(document.getElementById("opening-delta"), delta, K, tile);
-    }),
-  );
-  [regularId, robustId].filter(Boolean).forEach((id, side) => {
-    const mt = modelTrajectory(resp, id);
+  // the figures' models, regular first; a bundle without a robust model shows only the regular side
+  const sides = modelIds
+    .slice(0, 2)
+    .map((id, i) => ({ id, side: i ? "robust" : "regular", mt: modelTrajectory(resp, id) }))
+    .filter((s) => s.mt);
+  const sheets = await Promise.all(sides.map((s) => loadSheets(resp, s.id)));
+  const parts = [`${withArticle(classes[g.label])} from the test set. `];
+  parts[0] = parts[0][0].toUpperCase() + parts[0].slice(1);
+  sides.forEach(({ id, side, mt }, i) => {
     const last = mt.trajectory.steps[K];
+    drawStep(document.getElementById(`opening-adv-${side}`), sheets[i][0], K, tile);
+    if (!i) drawStep(document.getElementById("opening-delta"), sheets[i][1], K, tile);
+    const right = last.pred === g.label;
+    const label = document.getElementById(`opening-${side}`);
+    label.textContent = `${roleName(id)}: ${classes[last.pred]}`;
+    label.classList.toggle("verdict-bad", !right);
+    label.classList.toggle("verdict-ok", right);
     const mi = run.models.findIndex((m) => m.id === id);
-    const label = document.getElementById(`opening-${side ? "robust" : "regular"}`);
-    label.replaceChildren(`${side ? "robust" : "regular"} model: ${classes[last.pred]}`);
-    label.classList.toggle("verdict-bad", last.pred !== g.label);
-    label.classList.toggle("verdict-ok", last.pred === g.label);
     parts.push(
-      side ? "; the " : "After the attack the ",
-      textSpan(run.models[mi].label, `run.models[${mi}].label`),
+      i ? "; the " : "After the attack the ",
+      mi >= 0 ? textSpan(run.models[mi].label, `run.models[${mi}].label`) : id,
       ` model says ${classes[last.pred]} (`,
       numSpan(last.probs[last.pred], "pct", `${mt.src}.steps[${K}].probs[${last.pred}]`),
-      last.pred === g.label ? ", right)" : ", wrong)",
+      right ? ", right)" : ", wrong)",
     );
   });
   parts.push(".");

@@ -2,12 +2,10 @@
 // at a test eps the reader picks (radio buttons; the choice is kept in ?eps=<k/255>). The server's
 // figure holds one frame per test eps; the points glide between them.
 
-import { accText, eps255, numSpan } from "../lib/format.js";
+import { accText, eps255, k255, numSpan } from "../lib/format.js";
 import { motion } from "../lib/plotly.js";
 import { readChoice, write } from "../lib/state.js";
 import { createChart } from "../widgets/chart.js";
-
-const k255 = (e) => Math.round(e * 255);
 
 export async function initSweep({ sweep }) {
   const chartEl = document.getElementById("chart-sweep");
@@ -52,7 +50,7 @@ export async function initSweep({ sweep }) {
     const e = sweep.test_eps[ti];
     const frame = frames.get(String(k255(e)));
     if (frame) {
-      chart.Plotly.animate(chartEl, [frame.name], motion(animate ? 450 : 0));
+      chart.Plotly.animate(chartEl, [frame.name], motion(animate ? 450 : 0)).catch(() => {}); // superseded
       chart.Plotly.relayout(chartEl, { "title.text": frame.layout.title.text });
     }
     const parts = ["At test ε = ", numSpan(e, "eps255", `sweep.test_eps[${ti}]`), ": "];

@@ -1,13 +1,12 @@
 // Section 5, second figure: the sweep as a grid (training eps x test eps), a Plotly heatmap the
-// server builds. Hovering or tapping a cell reads it out in the summary; it opens on the article's
-// test budget, naming the training budget that holds best there.
+// server builds. Hovering or tapping a cell reads it out in the summary; otherwise it names the
+// highest measured accuracy at the article's test budget. The same numbers are the sweep figure's
+// radio choices, for keyboard readers, and its download.
 
-import { accText, numSpan } from "../lib/format.js";
+import { accText, k255, numSpan } from "../lib/format.js";
 import { createChart } from "../widgets/chart.js";
 
-const k255 = (e) => Math.round(e * 255);
-
-export async function initSweepGrid({ sweep, attack }) {
+export async function initSweepGrid({ sweep }) {
   const chartEl = document.getElementById("chart-sweep-grid");
   const summary = document.getElementById("summary-sweep-grid");
   const rows = sweep.rows.map((r, ri) => ({ ...r, ri })).sort((a, b) => a.train_eps - b.train_eps);
@@ -28,8 +27,8 @@ export async function initSweepGrid({ sweep, attack }) {
       ", ",
       ...cell(r, ti),
       close === 0
-        ? "; no other model's 95 % interval reaches it."
-        : "; other models' 95 % intervals overlap it, so these data do not single it out.",
+        ? "; no other model's interval reaches it."
+        : "; other models' intervals overlap it, so these data do not single it out.",
     );
   }
 
@@ -39,9 +38,14 @@ export async function initSweepGrid({ sweep, attack }) {
     summary.replaceChildren(...trainName(r), " ", ...where, ": ", ...cell(r, ti), ".");
   }
 
-  await createChart(chartEl, "sweep-grid", {
+  const chart = await createChart(chartEl, "sweep-grid", {
     onPoint: (p) => read(p.pointNumber[0], p.pointNumber[1]),
   });
-  const open = sweep.test_eps.findIndex((e) => k255(e) === k255(attack.eps));
-  best(open >= 0 ? open : sweep.test_eps.length - 1);
+  // the server's choice of test eps, the same as the scatter's; the summary returns to it after a hover
+  const open = Math.max(
+    0,
+    sweep.test_eps.findIndex((e) => k255(e) === chart.spec.layout.meta.open_k),
+  );
+  chartEl.on("plotly_unhover", () => best(open));
+  best(open);
 }

@@ -1,6 +1,6 @@
 // Section 4: clean and adversarial test accuracy per epoch for the regular and the adversarially
-// trained model on one Plotly chart (built by the server); an epoch slider (or hover / tap / drag on the chart) moves a cursor
-// and the summary.
+// trained model on one Plotly chart (built by the server); an epoch slider (or hover / tap on the
+// chart) moves a cursor and the summary.
 
 import { roleName } from "../lib/names.js";
 import { accText, viewSpan } from "../lib/format.js";
@@ -8,10 +8,16 @@ import { readInt, write } from "../lib/state.js";
 import { createStepper } from "../widgets/stepper.js";
 import { createChart } from "../widgets/chart.js";
 
-export async function initTradeoff({ training, modelIds }) {
+export async function initTradeoff({ training }) {
   const chartEl = document.getElementById("chart-tradeoff");
   const summary = document.getElementById("summary-tradeoff");
-  const shown = modelIds
+  const chart = await createChart(chartEl, "tradeoff", {
+    onPick: (ex) => {
+      const i = allEpochs.indexOf(ex);
+      if (i >= 0) stepper.set(i, { source: "chart" });
+    },
+  });
+  const shown = chart.spec.layout.meta.model_ids // the server's figure names the models it plots
     .map((id) => ({ id, mi: training.models.findIndex((h) => h.model.id === id) }))
     .filter((m) => m.mi >= 0);
   const allEpochs = [...new Set(shown.flatMap(({ mi }) => training.models[mi].epochs.map((r) => r.epoch)))].sort(
@@ -20,12 +26,6 @@ export async function initTradeoff({ training, modelIds }) {
   const last = allEpochs.length - 1;
   let k = Math.max(0, allEpochs.indexOf(readInt("tepoch", allEpochs[0], allEpochs[last], allEpochs[last])));
 
-  const chart = await createChart(chartEl, "tradeoff", {
-    onPick: (ex) => {
-      const i = allEpochs.indexOf(ex);
-      if (i >= 0) stepper.set(i, { source: "chart" });
-    },
-  });
   const stepper = createStepper(document.getElementById("stepper-tradeoff"), {
     min: 0,
     max: last,

@@ -45,9 +45,9 @@ export function accText(a, src) {
   ];
 }
 
-// The interval alone as plain text, for tooltips: "43.0–47.4 %".
-export function ci(a) {
-  return `${(a.low * 100).toFixed(1)}\u2013${(a.high * 100).toFixed(1)}\u00a0%`;
+// An eps as its whole number of 1/255 steps, the key the URL and the server's figures use: 8/255 -> 8.
+export function k255(eps) {
+  return Math.round(eps * 255);
 }
 
 export function formatAs(value, fmt, digits) {

@@ -1,6 +1,7 @@
-// plotly.js, loaded once, when the first chart needs it: the page's first paint does not wait for
-// its 1.5 MB. The server names the vendored file's hashed URL in <html data-plotly>, and each
-// chart's figure (data, layout, frames) in /api/figures/{name}, built from the bundle.
+// plotly.js, loaded once, when the first chart comes near: neither the page's first paint nor a
+// reader who never scrolls to a chart waits for its 1.5 MB. The server names the vendored file's
+// hashed URL in <html data-plotly>, and each chart's figure (data, layout, frames) is
+// /api/figures/{name}, built from the bundle.
 
 import { prefersReducedMotion } from "./theme.js";
 
@@ -52,5 +53,10 @@ export function plotConfig(filename, { modeBar = true } = {}) {
 // Transition settings for Plotly.animate: none when the reader asked for less motion.
 export function motion(ms) {
   const duration = prefersReducedMotion() ? 0 : ms;
-  return { transition: { duration, easing: "cubic-in-out" }, frame: { duration, redraw: false }, mode: "immediate" };
+  // without a transition, redraw: a zero-length animation alone leaves some attributes (colours) stale
+  return {
+    transition: { duration, easing: "cubic-in-out" },
+    frame: { duration, redraw: duration === 0 },
+    mode: "immediate",
+  };
 }

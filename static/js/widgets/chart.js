@@ -22,7 +22,7 @@ export async function createChart(el, name, { onPick = null, onPoint = null } = 
     el.on("plotly_hover", pick);
     el.on("plotly_click", pick);
   }
-  const hasCursor = Boolean(spec.layout.shapes && spec.layout.shapes.length);
+  const hasCursor = Boolean(spec.layout.meta && spec.layout.meta.cursor); // shape 0 is an epoch cursor
   let at = null;
   return {
     el,
@@ -35,6 +35,9 @@ export async function createChart(el, name, { onPick = null, onPoint = null } = 
     },
     restyle(update, traces) {
       return Plotly.restyle(el, update, traces);
+    },
+    update(data, layout, traces) {
+      return Plotly.update(el, data, layout, traces);
     },
   };
 }

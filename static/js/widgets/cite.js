@@ -29,15 +29,32 @@ function show(link) {
   link.setAttribute("aria-describedby", t.id);
 }
 
+let pending = null; // a hide waiting to see whether the pointer moves onto the preview
+
 function hide(link) {
+  clearTimeout(pending);
   if (tip) tip.hidden = true;
   if (link) link.removeAttribute("aria-describedby");
 }
 
+// Leaving the link hides the preview after a moment, so the pointer can cross onto it (and read or
+// select it); a link that still has keyboard focus keeps its preview.
+function hideSoon(link) {
+  clearTimeout(pending);
+  pending = setTimeout(() => document.activeElement !== link && hide(link), 300);
+}
+
 export function initCitations(root = document) {
+  const t = preview();
+  t.addEventListener("pointerenter", () => clearTimeout(pending));
   for (const link of root.querySelectorAll("a.cite")) {
-    link.addEventListener("pointerenter", (e) => e.pointerType === "mouse" && show(link));
-    link.addEventListener("pointerleave", () => hide(link));
+    link.addEventListener("pointerenter", (e) => {
+      if (e.pointerType !== "mouse") return;
+      clearTimeout(pending);
+      show(link);
+      t.onpointerleave = () => hideSoon(link);
+    });
+    link.addEventListener("pointerleave", () => hideSoon(link));
     link.addEventListener("focus", () => show(link));
     link.addEventListener("blur", () => hide(link));
     link.addEventListener("keydown", (e) => e.key === "Escape" && hide(link));

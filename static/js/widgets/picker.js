@@ -3,12 +3,14 @@
 //
 //   const p = createPicker(el, { count: 10, value: 0, label: (i) => "Image 3: cat",
 //                                draw: (canvas, i) => ..., badge: (i) => ({ text, cls, src }),
-//                                onChange: (i) => ... });
+//                                onChange: (i) => ..., reveal: (i) => ... });
+// reveal(i), when given, runs before thumbnail i takes focus: a picker that hides some of its
+// thumbnails (the gallery on a phone) shows them there, so focus never lands on a hidden one.
 //   p.set(4);
 
 import { tileCanvas } from "../lib/pixels.js";
 
-export function createPicker(container, { count, value = 0, tile = 32, label, draw, badge, onChange }) {
+export function createPicker(container, { count, value = 0, tile = 32, label, draw, badge, onChange, reveal }) {
   const buttons = [];
   const canvases = [];
   const frag = document.createDocumentFragment();
@@ -55,6 +57,7 @@ export function createPicker(container, { count, value = 0, tile = 32, label, dr
       b.tabIndex = k === n ? 0 : -1;
     });
     current = n;
+    if (reveal) reveal(n);
     if (focus) buttons[n].focus();
     if (changed && !silent) onChange(n);
     return n;

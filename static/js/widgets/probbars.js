@@ -68,8 +68,9 @@ export async function createProbBars(container, { classes, title = "", compact =
     const text = probs.map((p, c) => `${classes[c]}${c === trueLabel ? ` (${mark})` : ""}  ${pct(p)}`);
     const x = probs.map((p) => 100 * p);
     const how = motion(260);
+    const frame = { data: [{ x, y: rank, text, marker: { color } }], traces: [0] };
     if (how.transition.duration)
-      Plotly.animate(plot, { data: [{ x, y: rank, text, marker: { color } }], traces: [0] }, how);
+      Plotly.animate(plot, frame, how).catch(() => {}); // a newer update took over
     else Plotly.restyle(plot, { x: [x], y: [rank], text: [text], "marker.color": [color] }, [0]); // no glide: redraw at once
     root.dataset.pred = String(pred);
     root.dataset.true = trueLabel === null ? "" : String(trueLabel);

@@ -149,15 +149,13 @@ export function createStepper(container, options) {
     }
     play.setAttribute("aria-pressed", "false");
     play.replaceChildren(icon("play"));
-    play.setAttribute("aria-label", `Play through ${opts.label.toLowerCase()}s`);
     root.classList.remove("is-playing");
   }
 
   function start() {
     if (value >= max) set(min, { source: "play" });
     play.setAttribute("aria-pressed", "true");
-    play.replaceChildren(icon("pause"));
-    play.setAttribute("aria-label", `Pause ${opts.label.toLowerCase()}s`);
+    play.replaceChildren(icon("pause")); // the label stays: aria-pressed says it is playing
     root.classList.add("is-playing");
     const interval = prefersReducedMotion() ? Math.max(opts.interval, 1000) : opts.interval;
     timer = setInterval(() => {

@@ -82,7 +82,20 @@ export function verdict(classes, pred, label) {
 // One image choice plus one step slider driving a view of that image's trajectories (sections 2
 // and 3). render(resp, image, step, index, isCurrent) draws; isCurrent() turns false once a newer
 // choice has overtaken this one (sprite sheets arrive later).
-export function trajectoryViewer({ gallery, sheet, pickerEl, stepperEl, count, index, step, K, label, badge, render }) {
+export function trajectoryViewer({
+  gallery,
+  sheet,
+  pickerEl,
+  stepperEl,
+  count,
+  index,
+  step,
+  K,
+  label,
+  badge,
+  reveal,
+  render,
+}) {
   let token = 0;
   const state = { index, step };
   async function show() {
@@ -97,6 +110,7 @@ export function trajectoryViewer({ gallery, sheet, pickerEl, stepperEl, count, i
     tile: gallery.tile,
     label,
     badge,
+    reveal,
     draw: galleryTile(gallery, sheet),
     onChange: (i) => {
       state.index = i;
