@@ -24,29 +24,29 @@ CHROMIUM = "/usr/bin/chromium"
 HEADER = "/* plotly.js's own style rules, read from plotly-cartesian.min.js by scripts/plotly_css.py */\n"
 
 
-def extract(library: Path = LIBRARY) -> str:
-    """Draw one scatter and one heatmap in a blank page, then read the rules Plotly inserted."""
+def extract(browser, library: Path = LIBRARY) -> str:
+    """Draw one scatter and one heatmap in a blank page of `browser`, then read the rules Plotly inserted."""
+    page = browser.new_page()
+    try:
+        page.set_content("<div id='g'></div>")
+        page.add_script_tag(content=library.read_text())
+        traces = "[{y: [1, 2]}, {z: [[1, 2]], type: 'heatmap'}]"
+        page.evaluate(f"() => Plotly.newPlot('g', {traces}, {{}}).then(() => 0)")
+        sheet = "document.getElementById('plotly.js-style-global').sheet"
+        rules = page.evaluate(f"() => [...{sheet}.cssRules].map((r) => r.cssText)")
+    finally:
+        page.close()
+    return HEADER + "".join(f"{rule}\n" for rule in reversed(rules))  # Plotly inserts each at index 0
+
+
+def main(argv: list[str]) -> int:
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-background-networking", "--disable-component-update"],
         )
-        try:
-            page = browser.new_page()
-            page.set_content("<div id='g'></div>")
-            page.add_script_tag(content=library.read_text())
-            page.evaluate(
-                "() => Plotly.newPlot('g', [{y: [1, 2]}, {z: [[1, 2]], type: 'heatmap'}], {}).then(() => 0)"
-            )
-            sheet = "document.getElementById('plotly.js-style-global').sheet"
-            rules = page.evaluate(f"() => [...{sheet}.cssRules].map((r) => r.cssText)")
-        finally:
-            browser.close()
-    return HEADER + "".join(f"{rule}\n" for rule in reversed(rules))  # Plotly inserts each at index 0
-
-
-def main(argv: list[str]) -> int:
-    css = extract()
+        css = extract(browser)
+        browser.close()
     if "--check" in argv:
         fresh = OUT.is_file() and OUT.read_text() == css
         print(f"{OUT} is {'current' if fresh else 'stale: rerun scripts/plotly_css.py'}")

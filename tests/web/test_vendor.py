@@ -25,10 +25,10 @@ def test_vendored_plotly_is_the_pinned_package() -> None:
 
 
 @pytest.mark.browser
-def test_plotly_css_matches_the_library() -> None:
+def test_plotly_css_matches_the_library(browser) -> None:
     sys.path.insert(0, str(REPO / "scripts"))
     try:
         import plotly_css
     finally:
         sys.path.pop(0)
-    assert (VENDOR / "plotly.css").read_text() == plotly_css.extract(), "rerun scripts/plotly_css.py"
+    assert (VENDOR / "plotly.css").read_text() == plotly_css.extract(browser), "rerun scripts/plotly_css.py"
