@@ -21,6 +21,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -106,6 +107,14 @@ def _listening(port: int) -> bool:
         return False
 
 
+def _relay(fd: int) -> None:
+    """Copy nginx's stdout (its access log) to ours until nginx closes it."""
+    with open(fd, "rb", buffering=0) as source:
+        for line in source:
+            sys.stdout.buffer.write(line)
+            sys.stdout.buffer.flush()
+
+
 def _stop(proc: subprocess.Popen[bytes], sig: int) -> None:
     if proc.poll() is None:
         proc.send_signal(sig)
@@ -181,7 +190,14 @@ def main(argv: list[str] | None = None) -> int:
                 log.error("the app did not listen within %d s", STARTUP_SECONDS)
                 return 1
             time.sleep(0.2)
-        nginx = subprocess.Popen([args.nginx, "-e", "stderr", "-p", str(run_dir), "-c", str(conf)])
+        # nginx opens its access log by name, and /dev/stdout is reopened through /proc: a pipe the
+        # container engine made (owned by root, mode 0600) refuses the image's user, so nginx writes
+        # to a pipe of ours instead, and a thread passes each line on to our stdout.
+        read_end, write_end = os.pipe()
+        nginx_cmd = [args.nginx, "-e", "stderr", "-p", str(run_dir), "-c", str(conf)]
+        nginx = subprocess.Popen(nginx_cmd, stdout=write_end)
+        os.close(write_end)
+        threading.Thread(target=_relay, args=(read_end,), name="nginx-stdout", daemon=True).start()
         procs.append(nginx)
         log.info(
             "nginx on %s:%d in front of uvicorn on %s:%d", host, args.port, UPSTREAM_HOST, args.upstream_port

@@ -121,6 +121,24 @@ def _assemble_context(dest: Path) -> None:
         shutil.copy2(REPO / rel, dest / rel)
 
 
+def _python_dir(scratch: Path) -> Path:
+    """A folder whose `python` is a 3.11 the image's user can run, as the image's own python is.
+
+    The one running the tests may not be: pyenv keeps it under /root, which only root can enter, and
+    a venv made from it (the replay's /opt/venv) cannot start its own child processes as user 10001.
+    Then Debian's python3.11 stands in, when there is one."""
+    real = Path(sys._base_executable).resolve()
+    if os.geteuid() != 0 or all(os.stat(d).st_mode & 0o001 for d in real.parents):
+        return Path(sys.executable).parent
+    debian = Path("/usr/bin/python3.11")
+    if not debian.exists():
+        pytest.skip(f"{real} is out of reach of the image's user and there is no /usr/bin/python3.11")
+    folder = scratch / "python-bin"
+    folder.mkdir(exist_ok=True)
+    (folder / "python").symlink_to(debian)
+    return folder
+
+
 class Replay:
     """Both stages' instructions on one stand-in root: container path /x/y is <root>/x/y."""
 
@@ -130,7 +148,7 @@ class Replay:
         root.mkdir()
         ours = ("TOUR_", "PYTHON", "VIRTUAL_ENV")
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
-        self.env["PATH"] = f"{Path(sys.executable).parent}:{os.environ['PATH']}"  # a python 3.11 first
+        self.env["PATH"] = f"{_python_dir(root.parent)}:{os.environ['PATH']}"  # a python 3.11 first
         self.user: str | None = None
         self.cmd: list[str] = []
 
