@@ -254,6 +254,7 @@ def test_nginx_own_errors_carry_the_security_headers(front: Front) -> None:
     assert_front_error(front.exchange(b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), 400)
     unknown_coding = b"POST /api/lab/attack HTTP/1.1\r\nHost: tour\r\nTransfer-Encoding: gzip\r\n\r\n"
     assert_front_error(front.exchange(unknown_coding), 501)
+    assert_front_error(front.get("/_front/400"), 404)  # the error pages are not addressable
 
 
 def test_requests_in_progress_per_address_are_limited(front: Front) -> None:
