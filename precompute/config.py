@@ -153,6 +153,19 @@ class EvalConfig:
 
 
 @dataclass(frozen=True)
+class TransferConfig:
+    n: int | None = 1000  # first test images, crafted on every model and scored on every model
+    steps: int = 10  # the evaluation's PGD-10 at 8/255, step 2/255, with its per-image random starts
+    eps: float = 8 / 255
+    alpha: float = 2 / 255
+    batch: int = 500  # memory only
+
+    def attack(self, run_seed: int) -> schema.AttackSpec:
+        """The same spec (and seed) as EvalConfig.pgd(10): the diagonal is the white-box attack."""
+        return linf_pgd(self.eps, self.alpha, self.steps, derive_seed(run_seed, "final_pgd"))
+
+
+@dataclass(frozen=True)
 class PipelineConfig:
     preset: schema.Preset
     seed: int
@@ -163,6 +176,7 @@ class PipelineConfig:
     trajectories: TrajectoryConfig
     sweep: SweepConfig
     evaluation: EvalConfig
+    transfer: TransferConfig = TransferConfig()  # after the rest: a run that predates it resumes
 
     def train_config(self, mid: str) -> TrainConfig:
         if mid == "regular":

@@ -35,6 +35,7 @@ from precompute.evaluation import evaluate_model
 from precompute.provenance import device_name, git_state, now, versions
 from precompute.sweep import sweep_file, sweep_row
 from precompute.train import TrainData, TrainState, build, state_from_bytes, state_to_bytes, train
+from precompute.transfer import transfer_file
 from tour import schema
 from tour.bundle import atomic_write_bytes, dump_json, write_manifest
 from tour.isa import capability, host_isa
@@ -99,12 +100,19 @@ def load_data(spec: str) -> Cifar:
 
 
 def _check_work_dir(ws: Workspace, identity: dict) -> None:
+    """Refuse a work dir of another run. A config that only adds sections (a stage added after the
+    others, e.g. `transfer`) is the same run: its finished stages are loaded, the new ones computed."""
     path = ws.root / "config.json"
     identity = json.loads(json.dumps(identity))  # tuples -> lists, as they come back from disk
-    if path.is_file() and json.loads(path.read_text()) != identity:
-        raise SystemExit(
-            f"{ws.root} holds a run with another config or dataset; remove it or pass another --work"
+    if path.is_file():
+        stored = json.loads(path.read_text())
+        same = stored.get("data") == identity["data"] and all(
+            identity["config"].get(k) == v for k, v in stored.get("config", {}).items()
         )
+        if not same:
+            raise SystemExit(
+                f"{ws.root} holds a run with another config or dataset; remove it or pass another --work"
+            )
     atomic_write_bytes(path, json.dumps(identity, sort_keys=True).encode())
 
 
@@ -183,9 +191,17 @@ def run(cfg: PipelineConfig, data_spec: str, device: torch.device, out: Path, wo
     eval_files = run_stage(
         ws, "evaluation", device, lambda: _evaluation_stage(cfg, models, x_test, y_test, device)
     )
+    transfer_files = run_stage(ws, "transfer", device, lambda: _transfer_stage(cfg, models, x_test, y_test))
 
     export_start = time.perf_counter()
-    for name in (*(f"train_{model_id(e)}" for e in TRAIN_EPS_255), "trajectories", "sweep", "evaluation"):
+    stages = (
+        *(f"train_{model_id(e)}" for e in TRAIN_EPS_255),
+        "trajectories",
+        "sweep",
+        "evaluation",
+        "transfer",
+    )
+    for name in stages:
         done = ws.load(name)
         assert done is not None  # every stage ran or was loaded above
         timings.append(done[1])
@@ -196,6 +212,7 @@ def run(cfg: PipelineConfig, data_spec: str, device: torch.device, out: Path, wo
     files.update(traj_files)
     files["sweep.json"] = sweep_files["sweep.json"]
     files["evaluation.json"] = eval_files["evaluation.json"]
+    files["transfer.json"] = transfer_files["transfer.json"]
     timings.append(schema.StageTiming(name="export", wall_seconds=time.perf_counter() - export_start))
     files["run.json"] = dump_json(
         _run_file(cfg, source, list(infos.values()), device, timings, commit, dirty)
@@ -274,6 +291,13 @@ def _evaluation_stage(
         for mid in tqdm(cfg.evaluation.models, desc="evaluation", unit="model")
     ]
     return {"evaluation.json": dump_json(schema.EvaluationFile(models=evaluations))}, None
+
+
+def _transfer_stage(cfg: PipelineConfig, models, x_test: torch.Tensor, y_test: torch.Tensor):
+    doc = transfer_file(
+        {mid: models[mid] for mid in map(model_id, TRAIN_EPS_255)}, x_test, y_test, cfg.transfer, cfg.seed
+    )
+    return {"transfer.json": dump_json(doc)}, None
 
 
 def _model_info(cfg: PipelineConfig, eps255: int, state: TrainState, n_holdout: int) -> schema.ModelInfo:

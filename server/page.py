@@ -221,6 +221,9 @@ class Page:
     steps_regular: Acc | None  # still correct after 3 steps
     steps_robust: Acc | None
     falls: tuple[Fall, ...]
+    # the figures' models as source (row) and target (column) of a transferred attack: (source, cells)
+    transfer: tuple[tuple[ModelView, tuple[Acc, ...]], ...]
+    transfer_caption: Markup
     opening: int  # the example the figures open on (see `_opening`)
     # (class, path) of the opening example's true class and of what the attack makes the regular model
     # see, for the subtitle; None when the attack does not break it
@@ -358,6 +361,21 @@ def _opening(falls: list[Fall], n_examples: int, regular: str, robust: str | Non
     return 0
 
 
+def _transfer_rows(
+    t: schema.TransferFile, views: dict[str, ModelView], shown: list[str]
+) -> tuple[tuple[ModelView, tuple[Acc, ...]], ...]:
+    """The figures' models, each as a source with its cells against each of them as a target."""
+    rows = []
+    for mid in shown:
+        si = t.sources.index(mid)
+        cells = tuple(
+            acc(t.accuracy[si][t.targets.index(o)], f"transfer.accuracy[{si}][{t.targets.index(o)}]")
+            for o in shown
+        )
+        rows.append((views[mid], cells))
+    return tuple(rows)
+
+
 def _dek(
     traj: schema.TrajectoriesFile, gallery: schema.GalleryFile, position: int, model_id: str
 ) -> tuple[tuple[str, str], tuple[str, str]] | None:
@@ -473,6 +491,10 @@ def build_page(store: Store) -> Page:
         sweep_caption=measurement_caption(sweep.measurement, "sweep.measurement", with_attack=False),
         sweep_attack_caption=_attack_words(sweep.attack, "sweep.attack", relative=True),
         sweep_eps=tuple(Num(e, "eps255", f"sweep.test_eps[{i}]") for i, e in enumerate(sweep.test_eps)),
+        transfer=_transfer_rows(b.doc("transfer.json", schema.TransferFile), by_id, traj.model_ids),
+        transfer_caption=measurement_caption(
+            b.doc("transfer.json", schema.TransferFile).measurement, "transfer.measurement"
+        ),
         regular=regular,
         robust=robust,
         robust_attack=(

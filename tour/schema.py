@@ -16,7 +16,7 @@ from tour.stats import wilson
 
 # 2: testset.json and its pages; 3: one sprite strip per gallery image and model; 4: every accuracy an
 # Accuracy (correct, n, Wilson interval), N-FGSM and APGD specs, the sweep's weights, the host's ISA.
-FORMAT_VERSION: Literal[4] = 4
+FORMAT_VERSION: Literal[5] = 5
 
 CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 
@@ -317,10 +317,23 @@ class ManifestEntry(Strict):
 class Manifest(Strict):
     """manifest.json, written last: a bundle without it, or with any file not matching it, is unusable."""
 
-    format_version: Literal[4]
+    format_version: Literal[5]
     preset: Preset
     created: str
     files: list[ManifestEntry]
+
+
+class TransferFile(Strict):
+    """PGD crafted on each source model, scored on every target model: how far an attack carries to
+    a model it never saw (a black-box attacker's best case, with a stand-in model of its own)."""
+
+    measurement: Measurement
+    attack: AttackSpec = Field(description="the attack run on each source model")
+    sources: list[str]
+    targets: list[str]
+    accuracy: list[list[Accuracy]] = Field(
+        description="[source][target]: the target's accuracy on the source's final adversarial images"
+    )
 
 
 # Every JSON file of a bundle and the model that validates it.
@@ -333,4 +346,5 @@ JSON_FILES: dict[str, type[Strict]] = {
     "trajectories.json": TrajectoriesFile,
     "sweep.json": SweepFile,
     "evaluation.json": EvaluationFile,
+    "transfer.json": TransferFile,
 }

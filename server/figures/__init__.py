@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any, Literal, get_args
 
-from server.figures import attack_loss, bars, learning, steps, sweep, sweep_grid, theme, tradeoff
+from server.figures import attack_loss, bars, learning, steps, sweep, sweep_grid, theme, tradeoff, transfer
 from tour import schema
 from tour.bundle import Bundle
 
-FigureName = Literal["learning", "steps", "tradeoff", "sweep", "sweep-grid", "bars", "attack-loss"]
+FigureName = Literal[
+    "learning", "steps", "tradeoff", "sweep", "sweep-grid", "transfer", "bars", "attack-loss"
+]
 NAMES: tuple[str, ...] = get_args(FigureName)
 
 
@@ -31,6 +33,9 @@ def build_all(bundle: Bundle) -> dict[str, dict[str, Any]]:
         "tradeoff": tradeoff.build(training, traj.model_ids),
         "sweep": sweep.build(sweep_doc, labels, traj.attack.eps),
         "sweep-grid": sweep_grid.build(sweep_doc, traj.attack.eps),
+        "transfer": transfer.build(
+            bundle.doc("transfer.json", schema.TransferFile), {m.id: m.train_eps for m in run.models}
+        ),
         "bars": bars.build(gallery.classes),
         "attack-loss": attack_loss.build(),
     }

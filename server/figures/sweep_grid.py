@@ -19,24 +19,7 @@ def build(sweep: schema.SweepFile, article_eps: float) -> go.Figure:
     train = [f"{k}/255" if k else "regular" for k in theme.unique_keys([r.train_eps for r in rows])]
     return go.Figure(
         data=[
-            go.Heatmap(
-                x=test,
-                y=train,
-                z=[[100 * a.value for a in r.accuracies] for r in rows],
-                customdata=[[[100 * a.low, 100 * a.high, a.n] for a in r.accuracies] for r in rows],
-                texttemplate="%{z:.1f}",
-                hovertemplate=(
-                    "trained at %{y}, tested at %{x}: %{z:.1f} %"
-                    "<br>95 % CI %{customdata[0]:.1f} to %{customdata[1]:.1f} %, n = %{customdata[2]:,}"
-                    "<extra></extra>"
-                ),
-                colorscale=[[0, "#ffffff"], [1, theme.EPS_COLORS[8]]],
-                zmin=0,
-                zmax=100,
-                showscale=False,
-                xgap=2,
-                ygap=2,
-            )
+            theme.accuracy_grid(test, train, [r.accuracies for r in rows], "trained at %{y}, tested at %{x}")
         ],
         layout=theme.layout(
             xaxis=dict(title=dict(text="test budget ε"), side="top", type="category", showgrid=False),

@@ -96,6 +96,28 @@ def fitted_range(accs: list[schema.Accuracy], pad: float = 4.0) -> list[float]:
     return [max(0.0, lo - pad), min(100.0, hi + pad)]
 
 
+def accuracy_grid(x: list[str], y: list[str], grid: list[list[schema.Accuracy]], cell: str) -> go.Heatmap:
+    """A grid of accuracies in percent: the value printed in each cell, its interval and n on hover
+    (`cell` words the hover's first line), shading white to blue and no colour bar."""
+    return go.Heatmap(
+        x=x,
+        y=y,
+        z=[[100 * a.value for a in row] for row in grid],
+        customdata=[[[100 * a.low, 100 * a.high, a.n] for a in row] for row in grid],
+        texttemplate="%{z:.1f}",
+        hovertemplate=(
+            f"{cell}: %{{z:.1f}} %<br>95 % CI %{{customdata[0]:.1f}} to %{{customdata[1]:.1f}} %, "
+            "n = %{customdata[2]:,}<extra></extra>"
+        ),
+        colorscale=[[0, "#ffffff"], [1, EPS_COLORS[8]]],
+        zmin=0,
+        zmax=100,
+        showscale=False,
+        xgap=2,
+        ygap=2,
+    )
+
+
 def cursor(x: float) -> dict[str, Any]:
     """A dotted vertical line at x, the figure's shape 0: the page moves it to the reader's epoch."""
     return dict(

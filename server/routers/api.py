@@ -33,6 +33,7 @@ DOCUMENTS: dict[str, tuple[type[schema.Strict], str]] = {
         "Every precomputed PGD trajectory (large; prefer the per-image route).",
     ),
     "sweep": (schema.SweepFile, "Accuracy of every model at every test eps (section 5)."),
+    "transfer": (schema.TransferFile, "PGD crafted on each model, scored on every model."),
     "evaluation": (
         schema.EvaluationFile,
         "Final clean, PGD-10, PGD-50, APGD-CE + APGD-T accuracy and accuracy per PGD step.",

@@ -27,6 +27,7 @@ FILES = {
     "trajectories.json",
     "sweep.json",
     "evaluation.json",
+    "transfer.json",
     "images/gallery.png",
     # the tiny preset's 20 gallery images: a strip per image, model and kind
     *(
@@ -219,6 +220,41 @@ def test_work_dir_of_another_config_is_refused(tiny_run, tmp_path):
     shutil.copytree(tiny_run["work"], work)
     with pytest.raises(SystemExit, match="another config"):
         run(replace(tiny(), seed=7), str(tiny_run["data"]), torch.device("cpu"), tmp_path / "b", work)
+
+
+def test_a_run_that_predates_a_new_stage_resumes_into_it(tiny_run, tmp_path, monkeypatch):
+    """A work dir whose config lacks the transfer section (a run made before the stage existed)
+    loads its finished stages and computes only the new one, to the same bundle."""
+    from precompute import pipeline
+
+    work = tmp_path / "work"
+    shutil.copytree(tiny_run["work"], work)
+    stored = json.loads((work / "config.json").read_text())
+    del stored["config"]["transfer"]
+    (work / "config.json").write_text(json.dumps(stored))
+    shutil.rmtree(work / "stages" / "transfer")
+    (work / "stages" / "transfer.json").unlink()
+    trained: list[str] = []
+    monkeypatch.setattr(pipeline, "train", lambda *a, **k: trained.append(k["model_id"]))
+    run(tiny(), str(tiny_run["data"]), torch.device("cpu"), tmp_path / "b", work)
+    assert trained == []  # every training stage was loaded
+    made = (tmp_path / "b" / "transfer.json").read_bytes()
+    assert made == (tiny_run["bundle"] / "transfer.json").read_bytes()
+
+
+def test_transfer_diagonal_is_the_white_box_attack(tiny_bundle):
+    """Attacks scored on the model they were run on are at most as accurate as clean images, and
+    the matrix covers every model as source and target on the same images."""
+    b = load_bundle(tiny_bundle)
+    t = b.doc("transfer.json", schema.TransferFile)
+    ev = b.doc("evaluation.json", schema.EvaluationFile)
+    run_doc = b.doc("run.json", schema.RunFile)
+    assert t.sources == t.targets == [m.id for m in run_doc.models]
+    assert {a.n for row in t.accuracy for a in row} == {t.measurement.n_images}
+    assert t.attack == t.measurement.attack and t.attack.name == "PGD" and t.attack.steps == 10
+    final_pgd = next(r for r in ev.models[0].results if r.name.startswith("PGD-")).measurement.attack
+    same = t.attack.model_copy(update={"steps": final_pgd.steps}) == final_pgd
+    assert same, "the evaluation's PGD (eps, step size, seed), at 10 steps"
 
 
 def test_atomic_write_leaves_no_partial_file(tmp_path, monkeypatch):

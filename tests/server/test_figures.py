@@ -122,3 +122,11 @@ def test_sweep_grid_is_every_model_at_every_test_eps(figs, bundle) -> None:
     assert grid["z"] == [pct([a.value for a in r.accuracies]) for r in rows]
     assert [c[2] for c in grid["customdata"][0]] == [a.n for a in rows[0].accuracies]
     assert grid["x"][0] == "clean" and grid["y"][0] == "regular" and len(grid["x"]) == len(sweep.test_eps)
+
+
+def test_transfer_grid_is_the_bundles_matrix(figs, bundle) -> None:
+    t = bundle.doc("transfer.json", schema.TransferFile)
+    (grid,) = figs["transfer"]["data"]
+    assert grid["z"] == [pct([a.value for a in row]) for row in t.accuracy]
+    assert [c[2] for c in grid["customdata"][0]] == [a.n for a in t.accuracy[0]]
+    assert grid["y"][0] == "regular" and len(grid["x"]) == len(t.targets)

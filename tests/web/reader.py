@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-FIGURES = ("opening", "learning", "attack", "steps", "defense", "tradeoff", "sweep", "sweep-grid")
+FIGURES = ("opening", "learning", "attack", "steps", "defense", "tradeoff", "sweep", "sweep-grid", "transfer")
 
 
 def draw_all(page) -> None:

@@ -11,6 +11,7 @@ import { initSteps } from "../figures/steps.js";
 import { initSweep } from "../figures/sweep.js";
 import { initSweepGrid } from "../figures/sweepGrid.js";
 import { initTradeoff } from "../figures/tradeoff.js";
+import { initTransfer } from "../figures/transfer.js";
 import { whenNear } from "../lib/near.js";
 import { loadSprite } from "../lib/pixels.js";
 import { initCitations } from "../widgets/cite.js";
@@ -80,8 +81,10 @@ const FIGURES = {
     return initTradeoff({ training: await doc("training") });
   },
   "fig-sweep": async () => initSweep({ sweep: await doc("sweep") }),
-  "fig-sweep-grid": async () => {
-    return initSweepGrid({ sweep: await doc("sweep") });
+  "fig-sweep-grid": async () => initSweepGrid({ sweep: await doc("sweep") }),
+  "fig-transfer": async () => {
+    const [transfer, { modelIds, run }] = await Promise.all([doc("transfer"), withTrajectory()]);
+    return initTransfer({ transfer, modelIds, run });
   },
 };
 

@@ -1,0 +1,39 @@
+"""The transfer chapter's chart: accuracy of each target model (column) on PGD images crafted on
+each source model (row). The diagonal is the white-box attack; a high number off it means the
+attack did not carry over. Values in the cells; interval and n on hover."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from server.figures import theme
+from tour import schema
+
+
+def build(transfer: schema.TransferFile, train_eps: dict[str, float]) -> go.Figure:
+    def short(mid: str) -> str:
+        k = theme.eps_k(train_eps[mid])
+        return f"trained at {k}/255" if k else "regular"
+
+    return go.Figure(
+        data=[
+            theme.accuracy_grid(
+                [short(t) for t in transfer.targets],
+                [short(s) for s in transfer.sources],
+                transfer.accuracy,
+                "crafted on %{y}, scored on %{x}",
+            )
+        ],
+        layout=theme.layout(
+            xaxis=dict(
+                title=dict(text="scored on (target model)"), side="top", type="category", showgrid=False
+            ),
+            yaxis=dict(
+                title=dict(text="crafted on (source model)"),
+                type="category",
+                showgrid=False,
+                autorange="reversed",
+            ),
+            margin=dict(l=88, t=56, b=16, r=8),
+        ),
+    )
