@@ -258,9 +258,9 @@ def cpu() -> PipelineConfig:
     """The shipped bundle: width 16 (0.7 M parameters) on all 49,000 training images, two CPU cores.
 
     Measured on the team's 2-core AMD EPYC (AVX-512 host, kernels pinned to AVX2), channels-last,
-    batch 128: a regular epoch takes ~1.6 min and an N-FGSM epoch ~2.9 min with its probes (the first
-    full run). So 20 + 5 x 6 epochs are ~120 min and evaluation ~20 min: the 150-minute budget holds
-    six epochs per sweep model, not eight (BENCHMARKS.md has the real split).
+    batch 128, nothing else running: a regular epoch ~62 s and an N-FGSM epoch ~85 s with its probes.
+    So 20 + 5 x 6 epochs are ~63 min, and with sweep, evaluation, transfer and export the preset is
+    ~95 min; on a shared machine the first full run recorded 160 (BENCHMARKS.md, "Precompute run").
     """
     train = TrainConfig(
         width=16,  # width 32 is ~3x slower per epoch: fewer epochs would cost more than width gains
