@@ -294,9 +294,7 @@ def _evaluation_stage(
 
 
 def _transfer_stage(cfg: PipelineConfig, models, x_test: torch.Tensor, y_test: torch.Tensor):
-    doc = transfer_file(
-        {mid: models[mid] for mid in map(model_id, TRAIN_EPS_255)}, x_test, y_test, cfg.transfer, cfg.seed
-    )
+    doc = transfer_file(models, x_test, y_test, cfg.transfer, cfg.seed)  # every model, regular first
     return {"transfer.json": dump_json(doc)}, None
 
 

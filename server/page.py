@@ -369,8 +369,7 @@ def _transfer_rows(
     for mid in shown:
         si = t.sources.index(mid)
         cells = tuple(
-            acc(t.accuracy[si][t.targets.index(o)], f"transfer.accuracy[{si}][{t.targets.index(o)}]")
-            for o in shown
+            acc(t.accuracy[si][ti], f"transfer.accuracy[{si}][{ti}]") for ti in map(t.targets.index, shown)
         )
         rows.append((views[mid], cells))
     return tuple(rows)
@@ -412,6 +411,7 @@ def build_page(store: Store) -> Page:
     traj = b.doc("trajectories.json", schema.TrajectoriesFile)
     sweep = b.doc("sweep.json", schema.SweepFile)
     evaluation = b.doc("evaluation.json", schema.EvaluationFile)
+    transfer = b.doc("transfer.json", schema.TransferFile)
 
     attack = traj.attack
     models = tuple(_model_view(m, i, evaluation, attack) for i, m in enumerate(run.models))
@@ -491,10 +491,8 @@ def build_page(store: Store) -> Page:
         sweep_caption=measurement_caption(sweep.measurement, "sweep.measurement", with_attack=False),
         sweep_attack_caption=_attack_words(sweep.attack, "sweep.attack", relative=True),
         sweep_eps=tuple(Num(e, "eps255", f"sweep.test_eps[{i}]") for i, e in enumerate(sweep.test_eps)),
-        transfer=_transfer_rows(b.doc("transfer.json", schema.TransferFile), by_id, traj.model_ids),
-        transfer_caption=measurement_caption(
-            b.doc("transfer.json", schema.TransferFile).measurement, "transfer.measurement"
-        ),
+        transfer=_transfer_rows(transfer, by_id, traj.model_ids),
+        transfer_caption=measurement_caption(transfer.measurement, "transfer.measurement"),
         regular=regular,
         robust=robust,
         robust_attack=(
