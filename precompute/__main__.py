@@ -1,7 +1,9 @@
 """python -m precompute --preset tiny|small|cpu|full [--data PATH] [--out DIR] [--force] [--threads N]
+                       [--extend BUNDLE]
 
 The command line is the only place that reads argv; it never overwrites a bundle (the shipped one in
-data/bundle/ included) unless told to with --force.
+data/bundle/ included) unless told to with --force. --extend BUNDLE runs only the chapter stages
+(paint, saliency, landscapes) on BUNDLE's own weights and writes BUNDLE plus their files to --out.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import torch
 
 from precompute.config import PRESETS
 from precompute.data import DataError
-from precompute.pipeline import SYNTHETIC, run
+from precompute.pipeline import SYNTHETIC, extend, run
 
 DEFAULT_DATA = Path("data") / "cifar10" / "cifar-10-python.tar.gz"  # the official archive, fetched if absent
 
@@ -42,6 +44,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--threads", type=int, help="CPU threads for torch (default: its own choice, one per core)"
     )
+    parser.add_argument(
+        "--extend",
+        type=Path,
+        metavar="BUNDLE",
+        help="add the chapter stages to BUNDLE (made by this preset) from its shipped weights",
+    )
     args = parser.parse_args(argv)
     if args.device == "cuda" and not torch.cuda.is_available():
         parser.error("--device cuda, but torch sees no CUDA device")
@@ -50,10 +58,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{out} already holds a bundle; pass --force to replace it, or another --out")
     if args.threads:
         torch.set_num_threads(args.threads)
-    work = args.work or Path("runs") / args.preset / "work"
+    work = args.work or Path("runs") / args.preset / ("extend-work" if args.extend else "work")
     start = time.perf_counter()
     try:
-        manifest = run(PRESETS[args.preset](), args.data, torch.device(args.device), out, work)
+        cfg = PRESETS[args.preset]()
+        if args.extend:
+            manifest = extend(cfg, args.data, args.extend, out, work)
+        else:
+            manifest = run(cfg, args.data, torch.device(args.device), out, work)
     except DataError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -166,6 +166,65 @@ class TransferConfig:
 
 
 @dataclass(frozen=True)
+class PaintConfig:
+    eps: float = 8.0  # L2 budget: ~4.6x the L2 size of the L-inf 8/255 ball; enough to repaint a 32-px image
+    steps: int = 60  # the lab's push limit, so the reader can rerun the figure exactly
+    snapshots: tuple[int, ...] = (0, 5, 10, 20, 40, 60)  # the figure's step slider; 0 is the start
+    batch: int = 1  # one image at a time, as the lab runs it: equal batches give equal floats
+
+    def attack(self) -> schema.AttackSpec:
+        """Targeted L2 PGD from the image itself (no random start: one picture per image and class),
+        alpha = 2.5 eps / steps as in Madry et al., so the budget is reachable with room to turn."""
+        return schema.AttackSpec(
+            name="PGD",
+            norm="L2",
+            eps=self.eps,
+            alpha=2.5 * self.eps / self.steps,
+            steps=self.steps,
+            random_start=False,
+        )
+
+
+@dataclass(frozen=True)
+class SaliencyConfig:
+    samples: int = 32  # SmoothGrad's noisy copies: the paper sees little change past ~50; 32 halves the cost
+    sigma: float = 0.15  # noise std in [0, 1] pixels: the paper's 10-20 % of the input range
+    edge_n: int = 1000  # first test images for the edge-correlation score
+    batch: int = 250  # memory only
+
+    def smoothgrad(self, run_seed: int) -> schema.SmoothGradSpec:
+        return schema.SmoothGradSpec(
+            samples=self.samples, sigma=self.sigma, seed=derive_seed(run_seed, "smoothgrad")
+        )
+
+
+@dataclass(frozen=True)
+class InputLandscapeConfig:
+    radius: float = 16 / 255  # twice the headline eps, so the ball's edge sits mid-axis
+    points: int = 21  # 1.6/255 apart; 8/255 is a grid line. 441 forward passes an image and model
+    rise_n: int = 1000  # first test images for the loss-rise numbers
+    distance: float = 8 / 255  # how far out the rise is measured: the headline eps
+    batch: int = 500  # memory only
+
+    def grid(self, run_seed: int) -> schema.InputGridSpec:
+        return schema.InputGridSpec(
+            radius=self.radius, points=self.points, seed=derive_seed(run_seed, "input_landscape")
+        )
+
+
+@dataclass(frozen=True)
+class WeightLandscapeConfig:
+    n: int = 1000  # first training images the loss is averaged over (Li et al. use the whole set)
+    span: float = 1.0  # coordinates in [-span, span]: 1 = a step as long as each filter itself
+    points_1d: int = 41  # 0.05 apart
+    points_2d: int = 21  # 0.1 apart: 441 evaluations of n images per model
+    batch: int = 500  # memory only
+
+    def seeds(self, run_seed: int) -> list[int]:
+        return [derive_seed(run_seed, "weight_landscape", axis) for axis in ("x", "y")]
+
+
+@dataclass(frozen=True)
 class PipelineConfig:
     preset: schema.Preset
     seed: int
@@ -177,6 +236,10 @@ class PipelineConfig:
     sweep: SweepConfig
     evaluation: EvalConfig
     transfer: TransferConfig = TransferConfig()  # after the rest: a run that predates it resumes
+    paint: PaintConfig = PaintConfig()  # the chapters beyond the seed, also added to a shipped bundle
+    saliency: SaliencyConfig = SaliencyConfig()  # by `python -m precompute extend`
+    input_landscape: InputLandscapeConfig = InputLandscapeConfig()
+    weight_landscape: WeightLandscapeConfig = WeightLandscapeConfig()
 
     def train_config(self, mid: str) -> TrainConfig:
         if mid == "regular":
@@ -221,6 +284,10 @@ def tiny() -> PipelineConfig:
             curve_steps=3,
             batch=100,
         ),
+        paint=PaintConfig(steps=4, snapshots=(0, 2, 4)),
+        saliency=SaliencyConfig(samples=3, edge_n=12),
+        input_landscape=InputLandscapeConfig(points=5, rise_n=12),
+        weight_landscape=WeightLandscapeConfig(n=20, points_1d=5, points_2d=3),
     )
 
 

@@ -1,8 +1,11 @@
 """The driver: runs the stages in order, keeps each finished one in the work dir, writes the bundle.
 
 Stages: data -> train_<model> (x6, checkpointed every epoch) -> trajectories -> sweep ->
-evaluation -> export. A finished stage leaves its files and then a marker in <work>/stages/, so a
-rerun after a kill skips it; an unfinished training stage resumes from its last epoch checkpoint.
+evaluation -> transfer -> the chapters (paint, saliency, input_landscape, weight_landscape) -> export.
+A finished stage leaves its files and then a marker in <work>/stages/, so a rerun after a kill skips
+it; an unfinished training stage resumes from its last epoch checkpoint. `extend` runs the chapter
+stages alone on a shipped bundle's weights, for a bundle made before they existed (the models are the
+same floats either way: every stage after training uses the exported fp16 weights).
 This module and the CLI are the only ones that touch the disk.
 """
 
@@ -21,7 +24,7 @@ from tqdm import tqdm
 
 from precompute.accuracy import probabilities
 from precompute.config import SHOWN_IDS, TEST_EPS_255, TRAIN_EPS_255, PipelineConfig, model_id
-from precompute.data import Cifar, examples_first, gallery_indices, load_cifar, split, synthetic_cifar
+from precompute.data import Cifar, Splits, examples_first, gallery_indices, load_cifar, split, synthetic_cifar
 from precompute.documents import (
     gallery,
     label,
@@ -32,12 +35,15 @@ from precompute.documents import (
     trajectories,
 )
 from precompute.evaluation import evaluate_model
+from precompute.landscape import input_landscape_file, weight_landscape_file
+from precompute.paint import neutral_start, paint_file
 from precompute.provenance import device_name, git_state, now, versions
+from precompute.saliency import saliency_file
 from precompute.sweep import sweep_file, sweep_row
 from precompute.train import TrainData, TrainState, build, state_from_bytes, state_to_bytes, train
 from precompute.transfer import transfer_file
 from tour import schema
-from tour.bundle import atomic_write_bytes, dump_json, write_manifest
+from tour.bundle import BundleError, atomic_write_bytes, dump_json, read_files, write_manifest
 from tour.isa import capability, host_isa
 from tour.model import parameter_count
 from tour.runtime import nchw, one_thread
@@ -47,6 +53,7 @@ from tour.weights import export_bytes, model_from_bytes
 REPO = Path(__file__).resolve().parent.parent
 BUNDLE_SUFFIXES = (".json", ".png", ".webp", ".safetensors")
 SYNTHETIC = "synthetic"  # --data synthetic: generated stand-in data (tests and smoke runs)
+CHAPTER_STAGES = ("paint", "saliency", "input_landscape", "weight_landscape")
 
 
 @dataclass(frozen=True)
@@ -103,11 +110,13 @@ def _check_work_dir(ws: Workspace, identity: dict) -> None:
     """Refuse a work dir of another run. A config that only adds sections (a stage added after the
     others, e.g. `transfer`) is the same run: its finished stages are loaded, the new ones computed."""
     path = ws.root / "config.json"
-    identity = json.loads(json.dumps(identity))  # tuples -> lists, as they come back from disk
+    identity = _as_json(identity)  # tuples -> lists, as they come back from disk
     if path.is_file():
         stored = json.loads(path.read_text())
-        same = stored.get("data") == identity["data"] and all(
-            identity["config"].get(k) == v for k, v in stored.get("config", {}).items()
+        same = (
+            stored.get("data") == identity["data"]
+            and stored.get("extends") == identity.get("extends")
+            and all(identity["config"].get(k) == v for k, v in stored.get("config", {}).items())
         )
         if not same:
             raise SystemExit(
@@ -192,6 +201,7 @@ def run(cfg: PipelineConfig, data_spec: str, device: torch.device, out: Path, wo
         ws, "evaluation", device, lambda: _evaluation_stage(cfg, models, x_test, y_test, device)
     )
     transfer_files = run_stage(ws, "transfer", device, lambda: _transfer_stage(cfg, models, x_test, y_test))
+    chapter_files = _chapter_stages(ws, cfg, models, splits, gallery_idx, device)
 
     export_start = time.perf_counter()
     stages = (
@@ -200,6 +210,7 @@ def run(cfg: PipelineConfig, data_spec: str, device: torch.device, out: Path, wo
         "sweep",
         "evaluation",
         "transfer",
+        *CHAPTER_STAGES,
     )
     for name in stages:
         done = ws.load(name)
@@ -213,12 +224,104 @@ def run(cfg: PipelineConfig, data_spec: str, device: torch.device, out: Path, wo
     files["sweep.json"] = sweep_files["sweep.json"]
     files["evaluation.json"] = eval_files["evaluation.json"]
     files["transfer.json"] = transfer_files["transfer.json"]
+    files.update(chapter_files)
     timings.append(schema.StageTiming(name="export", wall_seconds=time.perf_counter() - export_start))
     files["run.json"] = dump_json(
         _run_file(cfg, source, list(infos.values()), device, timings, commit, dirty)
     )
     write_bundle(out, files, cfg.preset)
     return schema.Manifest.model_validate_json((out / "manifest.json").read_bytes())
+
+
+def _chapter_stages(
+    ws: Workspace, cfg: PipelineConfig, models, splits: Splits, gallery_idx: list[int], device: torch.device
+) -> dict[str, bytes]:
+    """The chapters beyond the seed, on the figures' two models (regular first), on the CPU: the lab
+    computes the same pictures and surfaces there. Returns their bundle files."""
+    shown = {mid: models[mid].cpu() for mid in SHOWN_IDS}
+    examples = gallery_idx[: len(schema.CLASSES)]
+    labels = [int(splits.y_test[i]) for i in examples]
+    cpu = torch.device("cpu")
+    x_test, y_test = nchw(splits.x_test, cpu), torch.from_numpy(splits.y_test)
+
+    def paint():
+        neutral = neutral_start(splits.x_train)
+        doc, files = paint_file(shown, splits.x_test[examples], examples, labels, neutral, cfg.paint)
+        return {"paint.json": dump_json(doc), **files}, None
+
+    def saliency():
+        xg, yg = x_test[gallery_idx], y_test[gallery_idx]
+        doc, files = saliency_file(shown, xg, yg, x_test, y_test, cfg.saliency, cfg.seed)
+        return {"saliency.json": dump_json(doc), **files}, None
+
+    def input_space():
+        doc = input_landscape_file(
+            shown, x_test[examples], labels, examples, x_test, y_test, cfg.input_landscape, cfg.seed
+        )
+        return {"input_landscape.json": dump_json(doc)}, None
+
+    def weight_space():
+        x_train, y_train = nchw(splits.x_train, cpu), torch.from_numpy(splits.y_train)
+        doc = weight_landscape_file(shown, x_train, y_train, cfg.weight_landscape, cfg.seed)
+        return {"weight_landscape.json": dump_json(doc)}, None
+
+    files: dict[str, bytes] = {}
+    for name, compute in zip(CHAPTER_STAGES, (paint, saliency, input_space, weight_space), strict=True):
+        files.update(run_stage(ws, name, cpu, compute))
+    return files
+
+
+def extend(cfg: PipelineConfig, data_spec: str, source: Path, out: Path, work: Path) -> schema.Manifest:
+    """Add the chapter stages to the bundle in `source` from its own weights, writing `out` (which may
+    be `source`): the same files a full run would have written, and run.json records the extension."""
+    try:
+        preset, files = read_files(source)
+        run_doc = schema.RunFile.model_validate_json(files["run.json"])
+        gallery_doc = schema.GalleryFile.model_validate_json(files["gallery.json"])
+    except (BundleError, KeyError, ValueError) as e:
+        raise SystemExit(f"{source}: not a bundle this run can extend ({e})") from None
+    current = _as_json(cfg.as_dict())
+    if preset != cfg.preset or any(current.get(k) != v for k, v in run_doc.config.items()):
+        raise SystemExit(f"{source} was made with another config than preset {cfg.preset!r} of this code")
+    commit, dirty = git_state(REPO)
+    cifar = load_data(data_spec)
+    if cifar.sha256 != run_doc.data.sha256:
+        raise SystemExit(f"{data_spec} is not the dataset {source} was made from (sha256 differs)")
+    splits = split(cifar, cfg.data.n_train, cfg.data.n_holdout)
+    ws = Workspace(work)
+    _check_work_dir(
+        ws, {"config": cfg.as_dict(), "data": run_doc.data.model_dump(), "extends": run_doc.created}
+    )
+    models = {w.model_id: model_from_bytes(files[w.path]) for w in run_doc.weights}
+    gallery_idx = [im.test_index for im in gallery_doc.images]
+    cpu = torch.device("cpu")
+    files = {k: v for k, v in files.items() if k != "manifest.json"}
+    files.update(_chapter_stages(ws, cfg, models, splits, gallery_idx, cpu))
+    timings = []
+    for name in CHAPTER_STAGES:
+        done = ws.load(name)
+        assert done is not None  # every chapter stage ran or was loaded above
+        timings.append(done[1])
+    extension = schema.Extension(
+        created=now(),
+        commit=commit,
+        dirty=dirty,
+        device=device_name(cpu),
+        cpu_capability=capability(),
+        host_isa=host_isa(),
+        versions=versions(),
+        stages=timings,
+    )
+    run_doc = run_doc.model_copy(
+        update={"config": cfg.as_dict(), "extensions": [*run_doc.extensions, extension]}
+    )
+    files["run.json"] = dump_json(schema.RunFile.model_validate(run_doc.model_dump()))
+    write_bundle(out, files, cfg.preset)
+    return schema.Manifest.model_validate_json((out / "manifest.json").read_bytes())
+
+
+def _as_json(value: dict) -> dict:
+    return json.loads(json.dumps(value))
 
 
 def _clean_correct(model, images: np.ndarray, labels: np.ndarray) -> list[bool]:

@@ -106,18 +106,7 @@ def load_bundle(root: Path) -> Bundle:
         manifest = schema.Manifest.model_validate(raw_manifest)
     except ValidationError as e:
         raise BundleError(f"{manifest_path} does not match the schema: {_first_error(e)}") from None
-    files: dict[str, bytes] = {}
-    for entry in manifest.files:
-        path = (root / entry.path).resolve()
-        if root.resolve() not in path.parents:
-            raise BundleError(f"manifest names a path outside the bundle: {entry.path}")
-        try:
-            data = path.read_bytes()
-        except OSError:
-            raise BundleError(f"bundle file missing: {entry.path}") from None
-        if len(data) != entry.bytes or sha256_bytes(data) != entry.sha256:
-            raise BundleError(f"bundle file altered (sha256 mismatch): {entry.path}")
-        files[entry.path] = data
+    files = _verified_files(root, manifest.files)
     docs: dict[str, BaseModel] = {}
     for name, model in schema.JSON_FILES.items():
         if name not in files:
@@ -128,6 +117,35 @@ def load_bundle(root: Path) -> Bundle:
             raise BundleError(f"{name} does not match the schema: {_first_error(e)}") from None
     _check_references(docs, files)
     return Bundle(root=root, manifest=manifest, files=files, docs=docs)
+
+
+def _verified_files(root: Path, entries: list[schema.ManifestEntry]) -> dict[str, bytes]:
+    """Every file the manifest lists, each checked against its size and sha256."""
+    files: dict[str, bytes] = {}
+    for entry in entries:
+        path = (root / entry.path).resolve()
+        if root.resolve() not in path.parents:
+            raise BundleError(f"manifest names a path outside the bundle: {entry.path}")
+        try:
+            data = path.read_bytes()
+        except OSError:
+            raise BundleError(f"bundle file missing: {entry.path}") from None
+        if len(data) != entry.bytes or sha256_bytes(data) != entry.sha256:
+            raise BundleError(f"bundle file altered (sha256 mismatch): {entry.path}")
+        files[entry.path] = data
+    return files
+
+
+def read_files(root: Path) -> tuple[str, dict[str, bytes]]:
+    """(preset, verified files) of a bundle of any format version: what `python -m precompute extend`
+    reads to add stages to a bundle an older reader wrote; the documents are the caller's to check."""
+    try:
+        raw = json.loads((Path(root) / "manifest.json").read_bytes())
+        entries = [schema.ManifestEntry.model_validate(e) for e in raw["files"]]
+        preset = raw["preset"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise BundleError(f"{root} holds no readable manifest.json ({e})") from None
+    return preset, _verified_files(Path(root), entries)
 
 
 def _check_references(docs: dict[str, BaseModel], files: dict[str, bytes]) -> None:
@@ -144,6 +162,10 @@ def _check_references(docs: dict[str, BaseModel], files: dict[str, bytes]) -> No
     named = [gallery.sprite, *(p for s in strips for p in (s.adversarial, s.perturbation))]
     named += [w.path for w in run.weights]
     named += [p.path for p in test.pages]
+    paint, saliency = docs["paint.json"], docs["saliency.json"]
+    assert isinstance(paint, schema.PaintFile) and isinstance(saliency, schema.SaliencyFile)
+    named += [p for sheets in paint.sprites.values() for p in sheets]
+    named += [p for s in saliency.sprites.values() for p in (s.gradient, s.smoothgrad)]
     for path in named:
         if path not in files:
             raise BundleError(f"a document names {path}, which the manifest does not list")

@@ -12,11 +12,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from tour.stats import wilson
+from tour.stats import Z95, wilson
 
 # 2: testset.json and its pages; 3: one sprite strip per gallery image and model; 4: every accuracy an
-# Accuracy (correct, n, Wilson interval), N-FGSM and APGD specs, the sweep's weights, the host's ISA.
-FORMAT_VERSION: Literal[5] = 5
+# Accuracy (correct, n, Wilson interval), N-FGSM and APGD specs, the sweep's weights, the host's ISA;
+# 5: transfer.json; 6: paint.json, saliency.json, input_landscape.json, weight_landscape.json and
+# run.json's extensions.
+FORMAT_VERSION: Literal[6] = 6
 
 CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 
@@ -85,11 +87,11 @@ class AttackSpec(Strict):
 class Measurement(Strict):
     """Which images a number was measured on: <split>[first_index : first_index + n_images].
 
-    "train_holdout" is the held-out end of the training set; "gallery" is the gallery order of
-    gallery.json (its first ten are the examples).
+    "train" is the training images the models learnt from; "train_holdout" is the held-out end of
+    the training set; "gallery" is the gallery order of gallery.json (its first ten are the examples).
     """
 
-    split: Literal["test", "train_holdout", "gallery"]
+    split: Literal["test", "train", "train_holdout", "gallery"]
     first_index: int = Field(ge=0)
     n_images: int = Field(ge=1)
     attack: AttackSpec | None = None
@@ -289,6 +291,19 @@ class DataSource(Strict):
     n_test: int
 
 
+class Extension(Strict):
+    """A later run that added stages to an existing bundle from its shipped weights."""
+
+    created: str
+    commit: str
+    dirty: bool
+    device: str
+    cpu_capability: str
+    host_isa: str
+    versions: dict[str, str]
+    stages: list[StageTiming]
+
+
 class RunFile(Strict):
     """run.json: provenance of the whole bundle."""
 
@@ -306,6 +321,9 @@ class RunFile(Strict):
     stages: list[StageTiming]
     models: list[ModelInfo]
     weights: list[WeightsFile]
+    extensions: list[Extension] = Field(
+        default_factory=list, description="later runs that added stages from the shipped weights"
+    )
 
 
 class ManifestEntry(Strict):
@@ -317,7 +335,7 @@ class ManifestEntry(Strict):
 class Manifest(Strict):
     """manifest.json, written last: a bundle without it, or with any file not matching it, is unusable."""
 
-    format_version: Literal[5]
+    format_version: Literal[6]
     preset: Preset
     created: str
     files: list[ManifestEntry]
@@ -336,6 +354,140 @@ class TransferFile(Strict):
     )
 
 
+class MeanInterval(Strict):
+    """A mean over `n` images with its 95 % interval mean +- 1.96 sd / sqrt(n) (tour.stats.mean_interval);
+    the validator recomputes the interval, as Accuracy's does."""
+
+    mean: float
+    low: float
+    high: float
+    sd: float = Field(ge=0)
+    n: int = Field(ge=2)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> MeanInterval:
+        half = Z95 * self.sd / self.n**0.5
+        if abs(self.low - (self.mean - half)) > 1e-9 or abs(self.high - (self.mean + half)) > 1e-9:
+            raise ValueError("interval does not follow from mean, sd and n")
+        return self
+
+
+class PaintStart(Strict):
+    kind: Literal["example", "neutral"]
+    test_index: int | None = Field(description="the example's test index; None for the neutral start")
+    label: ClassIndex | None
+
+
+class PaintFile(Strict):
+    """paint.json: each example, and one neutral start, pushed toward every class by a targeted
+    large-budget L2 PGD (section "Painting a class"); the lab's push mode runs the same spec.
+
+    sprites[model][s] is one sheet at step snapshots[s]: row r = starts[r], column c = target class c.
+    """
+
+    attack: AttackSpec
+    neutral: str = Field(description="how the neutral start was made")
+    snapshots: list[int] = Field(description="steps the sheets show; 0 is the start itself")
+    model_ids: list[str]
+    starts: list[PaintStart]
+    sprites: dict[str, list[str]]
+    target_probs: dict[str, list[list[list[Fraction]]]] = Field(
+        description="model id -> [start][target][snapshot]: the model's probability of the target"
+    )
+    reached: dict[str, Accuracy] = Field(
+        description="model id -> share of (example, other class) pushes classified as the target at the end"
+    )
+
+
+class SmoothGradSpec(Strict):
+    samples: int = Field(ge=1)
+    sigma: float = Field(ge=0, description="noise standard deviation in [0, 1] pixel units")
+    seed: int
+
+
+class GradientSprites(Strict):
+    gradient: str
+    smoothgrad: str
+
+
+class EdgeScore(Strict):
+    model_id: str
+    gradient: MeanInterval
+    smoothgrad: MeanInterval
+
+
+class SaliencyFile(Strict):
+    """saliency.json: input gradients of the loss for the gallery, plain and SmoothGrad, drawn per image
+    by `picture`; and how image-like they are: the correlation of |gradient| with the image's edges."""
+
+    model_ids: list[str]
+    smoothgrad: SmoothGradSpec
+    picture: str
+    gallery: Measurement
+    sprites: dict[str, GradientSprites] = Field(description="model id -> sheets in gallery order")
+    edges: Measurement
+    edge_rule: str
+    scores: list[EdgeScore]
+    difference: dict[str, MeanInterval] = Field(
+        description="'gradient', 'smoothgrad': per-image robust minus regular score, paired"
+    )
+
+
+class InputGridSpec(Strict):
+    radius: float = Field(gt=0, description="the grid spans [-radius, radius] on both axes, L-inf units")
+    points: int = Field(ge=2)
+    seed: int = Field(description="seed of the random direction, shared by every model")
+
+
+class ImageLandscape(Strict):
+    position: int = Field(ge=0, description="gallery position")
+    test_index: int = Field(ge=0)
+    label: ClassIndex
+    loss: dict[str, list[list[float]]] = Field(description="model id -> [adversarial i][random j]")
+    pred: dict[str, list[list[ClassIndex]]]
+
+
+class LossRise(Strict):
+    model_id: str
+    adversarial: MeanInterval = Field(
+        description="loss at distance `distance` along the adversarial direction minus the clean loss"
+    )
+    random: MeanInterval = Field(description="the same along the random direction")
+
+
+class InputLandscapeFile(Strict):
+    """input_landscape.json: the loss on a plane through each example, spanned by the model's own
+    adversarial direction (sign of its gradient) and a shared random sign direction (tour.landscape);
+    and, over many test images, how much the loss rises one step out along each direction."""
+
+    grid: InputGridSpec
+    coords: list[float]
+    model_ids: list[str]
+    images: list[ImageLandscape]
+    rise_measurement: Measurement
+    distance: float = Field(gt=0)
+    rise: list[LossRise]
+
+
+class WeightSlices(Strict):
+    model_id: str
+    loss_1d: list[float]
+    accuracy_1d: list[Accuracy]
+    loss_2d: list[list[float]] = Field(description="[x i][y j]")
+
+
+class WeightLandscapeFile(Strict):
+    """weight_landscape.json: the training loss around each trained model along filter-normalized
+    random directions in weight space (Li et al., 2018), 1-D and 2-D slices on the same axes."""
+
+    measurement: Measurement
+    normalization: str
+    seeds: list[int] = Field(description="direction seeds: the 1-D slice uses the first, the 2-D plane both")
+    coords_1d: list[float]
+    coords_2d: list[float]
+    models: list[WeightSlices]
+
+
 # Every JSON file of a bundle and the model that validates it.
 JSON_FILES: dict[str, type[Strict]] = {
     "run.json": RunFile,
@@ -347,4 +499,8 @@ JSON_FILES: dict[str, type[Strict]] = {
     "sweep.json": SweepFile,
     "evaluation.json": EvaluationFile,
     "transfer.json": TransferFile,
+    "paint.json": PaintFile,
+    "saliency.json": SaliencyFile,
+    "input_landscape.json": InputLandscapeFile,
+    "weight_landscape.json": WeightLandscapeFile,
 }

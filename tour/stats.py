@@ -19,3 +19,15 @@ def wilson(correct: int, n: int, z: float = Z95) -> tuple[float, float]:
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def mean_interval(values: list[float], z: float = Z95) -> tuple[float, float, float, float]:
+    """(mean, low, high, sd) of a sample: the normal 95 % interval mean +- z sd / sqrt(n), which the
+    central limit theorem makes accurate for the bounded per-image scores averaged here (n >= 100)."""
+    n = len(values)
+    if n < 2:
+        raise ValueError(f"need at least two values, got {n}")
+    mean = math.fsum(values) / n
+    sd = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1))
+    half = z * sd / math.sqrt(n)
+    return mean, mean - half, mean + half, sd

@@ -56,6 +56,14 @@ def _record(logits: torch.Tensor, loss: torch.Tensor, delta: torch.Tensor) -> sc
     )
 
 
+def own_label(model: nn.Module, image: np.ndarray) -> int:
+    """The model's clean prediction for a (32, 32, 3) uint8 image: the label of an image that has
+    none (the reader's upload, the painting's neutral start), so its push and loss have a reference."""
+    x = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1)[None].float() / 255
+    with eval_mode(model), torch.no_grad():
+        return int(model(x).argmax())
+
+
 def attack_images(
     model: nn.Module,
     model_id: str,

@@ -33,7 +33,7 @@ from server.store import Store
 from tour import schema
 from tour.bundle import Bundle, BundleError
 from tour.sprites import png, sheet
-from tour.trajectories import attack_images, trajectory_seed
+from tour.trajectories import attack_images, own_label, trajectory_seed
 from tour.weights import model_from_bytes
 
 TILE = 32
@@ -251,9 +251,7 @@ class Lab:
     ) -> ModelRun:
         torch.set_num_threads(1)
         if label is None:  # an upload: the model's own clean prediction stands in for the label
-            with torch.no_grad():
-                x = torch.from_numpy(image).permute(2, 0, 1)[None].float() / 255
-                label = int(model.module(x).argmax())
+            label = own_label(model.module, image)
         (result,) = attack_images(
             model.module,
             model.info.id,
