@@ -20,15 +20,28 @@ import secrets
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import torch
 from PIL import Image
 from torch import nn
 
-from server.lab.params import MODELS_MAX, AttackParams, AttackResponse, ModelRun, ResolvedParams, SourceInfo
+from server.lab.inspect import InspectSettings, inspect_image
+from server.lab.params import (
+    MODELS_MAX,
+    AttackParams,
+    AttackResponse,
+    InspectParams,
+    InspectResponse,
+    ModelInspection,
+    ModelRun,
+    ResolvedParams,
+    SourceInfo,
+)
 from server.store import Store
 from tour import schema
 from tour.bundle import Bundle, BundleError
@@ -37,6 +50,7 @@ from tour.trajectories import attack_images, own_label, trajectory_seed
 from tour.weights import model_from_bytes
 
 TILE = 32
+T = TypeVar("T")
 
 
 class Cancelled(Exception):
@@ -128,7 +142,9 @@ class CifarTestSet:
 
 
 class Lab:
-    """Holds the models and test pixels; `attack` is blocking CPU work (run it in an executor)."""
+    """Holds the models and test pixels; `attack` and `inspect` are blocking CPU work (run them in an
+    executor). `push` is the paint figure's attack, the push mode's defaults; `settings` the bundle's
+    gradient and landscape settings, which inspect needs."""
 
     def __init__(
         self,
@@ -137,8 +153,12 @@ class Lab:
         run_seed: int | None,
         reason: str | None = None,
         figures: schema.TrajectoriesFile | None = None,
+        push: schema.AttackSpec | None = None,
+        settings: InspectSettings | None = None,
     ) -> None:
         self.models = models
+        self.push = push
+        self.settings = settings
         for m in models:
             guard(m.module)
         self.images = images
@@ -175,7 +195,9 @@ class Lab:
             models.append(LabModel(infos[w.model_id], _prepare(module)))
         testset = CifarTestSet.from_bundle(store.bundle)
         figures = store.bundle.doc("trajectories.json", schema.TrajectoriesFile)
-        return cls(models, testset, run.seed, "this bundle ships no model weights", figures)
+        push = store.bundle.doc("paint.json", schema.PaintFile).attack
+        settings = InspectSettings.from_bundle(store.bundle)
+        return cls(models, testset, run.seed, "this bundle ships no model weights", figures, push, settings)
 
     def default_seed(self, test_index: int | None) -> int:
         if test_index is not None and self.run_seed is not None:
@@ -206,7 +228,7 @@ class Lab:
             seed=seed,
             models=[m.info.id for m in chosen],
         )
-        runs = list(self._pool.map(lambda m: self._run(m, image, resolved, source.label, cancel), chosen))
+        runs = self._each(chosen, cancel, lambda m: self._run_model(m, image, resolved, source.label))
         return AttackResponse(
             params=resolved,
             source=source,
@@ -232,19 +254,59 @@ class Lab:
             return None  # a model the figures do not show: nothing to compare with
         return all(ref[r.model_id] == r.trajectory for r in runs)
 
-    def _run(
+    def inspect(
         self,
-        model: LabModel,
         image: np.ndarray,
-        p: ResolvedParams,
-        label: int | None,
+        params: InspectParams,
+        source: SourceInfo,
         cancel: threading.Event | None = None,
-    ) -> ModelRun:
-        _working_for.cancel = cancel
-        try:
-            return self._run_model(model, image, p, label)
-        finally:
-            _working_for.cancel = None
+    ) -> InspectResponse:
+        """image: (32, 32, 3) uint8. Blocking: each chosen model's gradients and landscape, side by
+        side, with the bundle's settings. Raises Cancelled at a model's next forward pass once
+        `cancel` is set."""
+        if self.settings is None:
+            raise RuntimeError("this lab was built without the bundle's inspect settings")
+        start = time.perf_counter()
+        settings = self.settings
+
+        def one(model: LabModel) -> ModelInspection:
+            torch.set_num_threads(1)
+            label = own_label(model.module, image) if source.label is None else source.label
+            seen = inspect_image(model.module, image, label, settings)
+            return ModelInspection(
+                model_id=model.info.id,
+                label=model.info.label,
+                reference=label,
+                gradient=data_url(seen.gradient),
+                smoothgrad=data_url(seen.smoothgrad),
+                loss=seen.loss,
+                pred=seen.pred,
+            )
+
+        return InspectResponse(
+            source=source,
+            image=data_url(image),
+            smoothgrad=settings.smoothgrad,
+            grid=settings.grid,
+            coords=settings.coords,
+            picture=settings.picture,
+            models=self._each(self.chosen(params.models), cancel, one),
+            seconds=round(time.perf_counter() - start, 4),
+        )
+
+    def _each(
+        self, chosen: list[LabModel], cancel: threading.Event | None, work: Callable[[LabModel], T]
+    ) -> list[T]:
+        """`work` on every chosen model, each on its own pool thread, stoppable through `cancel`."""
+
+        def guarded(model: LabModel) -> T:
+            _working_for.cancel = cancel
+            try:
+                return work(model)
+            finally:
+                _working_for.cancel = None
+
+        return list(self._pool.map(guarded, chosen))
 
     def _run_model(
         self, model: LabModel, image: np.ndarray, p: ResolvedParams, label: int | None

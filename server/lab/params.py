@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from tour import schema
 
@@ -82,7 +82,26 @@ def _limits_schema(schema: dict[str, Any], cls: type) -> None:
     schema["anyOf"] = variants
 
 
-class AttackParams(_Strict):
+class _ChoosesModels(_Strict):
+    """A request that may name the shipped models to run, one or two, each at most once."""
+
+    models: list[Annotated[str, Field(pattern=r"^[a-z0-9_]{1,32}$")]] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MODELS_MAX,
+        description="ids of the shipped models to run (GET /api/lab lists them); default: the two the "
+        "article's figures show",
+    )
+
+    @field_validator("models")
+    @classmethod
+    def _once_each(cls, models: list[str] | None) -> list[str] | None:
+        if models is not None and len(set(models)) != len(models):
+            raise ValueError("each model at most once")
+        return models
+
+
+class AttackParams(_ChoosesModels):
     """One PGD run, the same for both models. `mode="push"` is the targeted large-budget L2 attack."""
 
     model_config = ConfigDict(json_schema_extra=_limits_schema)
@@ -96,13 +115,6 @@ class AttackParams(_Strict):
     random_start: bool = True
     seed: Seed | None = Field(
         default=None, description="random-start seed; default: the test image's bundle seed, else random"
-    )
-    models: list[Annotated[str, Field(pattern=r"^[a-z0-9_]{1,32}$")]] | None = Field(
-        default=None,
-        min_length=1,
-        max_length=MODELS_MAX,
-        description="ids of the shipped models to attack (GET /api/lab lists them); default: the two the "
-        "article's figures show",
     )
 
     @model_validator(mode="after")
@@ -120,8 +132,6 @@ class AttackParams(_Strict):
             )
         if self.steps > steps_max:
             raise ValueError(f"steps {self.steps} is above the limit {steps_max} for mode {self.mode!r}")
-        if self.models is not None and len(set(self.models)) != len(self.models):
-            raise ValueError("models: each model at most once")
         if self.alpha is not None and self.alpha > eps_max + _TOLERANCE:
             raise ValueError(f"alpha {self.alpha:g} is above {eps_max:g}, the largest eps of this norm")
         return self
@@ -196,6 +206,42 @@ class AttackResponse(_Strict):
     seconds: float = Field(description="server time of the attack itself")
 
 
+class InspectParams(_ChoosesModels):
+    """Inspect an image: each model's input gradient, its SmoothGrad and the loss landscape around it.
+    Every setting comes from the bundle (saliency.json, input_landscape.json), so there is none to
+    give but the models."""
+
+
+class InspectRequest(InspectParams):
+    """POST /api/lab/inspect: a test image and, optionally, the models."""
+
+    source: TestSource
+
+
+class ModelInspection(_Strict):
+    model_id: str
+    label: str
+    reference: schema.ClassIndex = Field(
+        description="class whose loss is differentiated and mapped: the true class, or for an upload "
+        "the model's clean prediction"
+    )
+    gradient: str = Field(description="PNG data URL, 32x32: the input gradient as 0.5 + g / (2 s)")
+    smoothgrad: str = Field(description="PNG data URL, 32x32: the SmoothGrad gradient, drawn the same way")
+    loss: list[list[float]] = Field(description="[adversarial i][random j] cross-entropy on the grid")
+    pred: list[list[schema.ClassIndex]] = Field(description="[adversarial i][random j] predicted class")
+
+
+class InspectResponse(_Strict):
+    source: SourceInfo
+    image: str = Field(description="the clean 32x32 image as a PNG data URL")
+    smoothgrad: schema.SmoothGradSpec = Field(description="as saliency.json records it")
+    grid: schema.InputGridSpec = Field(description="as input_landscape.json records it")
+    coords: list[float] = Field(description="grid coordinates on both axes, L-inf units")
+    picture: str = Field(description="how a gradient is drawn")
+    models: list[ModelInspection]
+    seconds: float = Field(description="server time of the computation itself")
+
+
 class LabStatus(_Strict):
     available: bool
     reason: str | None
@@ -205,3 +251,7 @@ class LabStatus(_Strict):
     limits: dict[str, float]
     test_images: int = Field(description="test indices the lab accepts: 0..test_images-1")
     run_seed: int | None
+    push: schema.AttackSpec | None = Field(
+        description="the attack of the article's 'Painting a class' figure (paint.json): the push "
+        "mode's defaults, so the lab can repaint the figure"
+    )

@@ -1,4 +1,5 @@
-"""The live lab's API: PGD against both shipped models, on a test image or the reader's own upload.
+"""The live lab's API: PGD against both shipped models, on a test image or the reader's own upload,
+and the inspect mode (each model's input gradients and the loss landscape around the image).
 
 Every request passes, in order: the per-client rate limit (429), the media type (415), the body
 size limit, enforced while the body streams in (413), strict validation (422), the lab's
@@ -18,7 +19,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import Response
@@ -40,6 +41,9 @@ from server.lab.params import (
     AttackParams,
     AttackRequest,
     AttackResponse,
+    InspectParams,
+    InspectRequest,
+    InspectResponse,
     LabStatus,
     SourceInfo,
 )
@@ -50,6 +54,9 @@ from tour import schema
 
 router = APIRouter(prefix="/api/lab", tags=["lab"])
 log = logging.getLogger("server")
+M = TypeVar("M", bound=BaseModel)
+# Every operation that runs models, and so names them in its body (see _declare_models).
+RUNS_MODELS = ("/api/lab/attack", "/api/lab/attack/upload", "/api/lab/inspect", "/api/lab/inspect/upload")
 
 
 def _inline_schema(model: type[BaseModel]) -> dict[str, Any]:
@@ -70,6 +77,28 @@ def _inline_schema(model: type[BaseModel]) -> dict[str, Any]:
     return resolve(raw)
 
 
+def _upload_body(params: type[BaseModel], params_required: bool) -> dict[str, Any]:
+    """The OpenAPI request body of an upload: the image file and the request's JSON as `params`."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["image", "params"] if params_required else ["image"],
+                        "properties": {
+                            "image": {"type": "string", "format": "binary", "description": "PNG or JPEG"},
+                            "params": _inline_schema(params),
+                        },
+                    },
+                    "encoding": {"params": {"contentType": "application/json"}},
+                }
+            },
+        }
+    }
+
+
 MAX_JSON_BYTES = 4 * 1024
 
 
@@ -77,15 +106,15 @@ def _error(description: str) -> dict:
     return {"model": ErrorBody, "description": description}
 
 
-ATTACK_ERRORS: dict[int | str, dict] = {
+LAB_ERRORS: dict[int | str, dict] = {
     400: _error("Content-Length is not a number."),
     404: _error("The test image is not in this bundle."),
     413: _error("The body, the image file or the image's pixel count is over its limit."),
     415: _error("Wrong Content-Type, or an upload that is not a PNG or JPEG."),
     422: _error("A parameter is missing, of the wrong type, out of range, or the image is corrupt."),
-    429: _error("Too many attacks from this client; see Retry-After."),
+    429: _error("Too many lab requests from this client; see Retry-After."),
     503: _error(
-        "The attack queue is full (see Retry-After), the attack outlived the lab's deadline, "
+        "The lab's queue is full (see Retry-After), the request outlived the lab's deadline, "
         "or this bundle ships no models."
     ),
 }
@@ -121,7 +150,7 @@ def _declare_models(app: FastAPI, ids: list[str]) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             doc = build()
-            for path in ("/api/lab/attack", "/api/lab/attack/upload"):
+            for path in RUNS_MODELS:
                 for array in models_arrays(doc["paths"][path]["post"]["requestBody"]):
                     array["uniqueItems"] = True
                     if ids:
@@ -143,7 +172,9 @@ def _admit(request: Request, limiter: RateLimiter, media_type: str) -> None:
     wait = limiter.take(request.client.host if request.client else "?")
     if wait > 0:
         retry = math.ceil(wait)
-        raise HTTPException(429, f"too many attacks; try again in {retry} s", {"Retry-After": str(retry)})
+        raise HTTPException(
+            429, f"too many lab requests; try again in {retry} s", {"Retry-After": str(retry)}
+        )
     got = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if got != media_type:
         raise HTTPException(415, f"send the request as {media_type}, not {got or 'no Content-Type'}")
@@ -174,7 +205,7 @@ def _validation_error(e: ValidationError) -> HTTPException:
     return HTTPException(422, "; ".join(parts))
 
 
-def _parse(model: type[AttackParams], raw: bytes | str) -> AttackParams:
+def _parse(model: type[M], raw: bytes | str) -> M:
     try:
         return model.model_validate_json(raw)
     except ValidationError as e:
@@ -197,10 +228,11 @@ async def _until_abandoned(request: Request, cancel: threading.Event, deadline: 
 
 
 async def _run(
-    request: Request, gate: AttackGate, job: Callable[[threading.Event], AttackResponse]
+    request: Request, gate: AttackGate, what: str, job: Callable[[threading.Event], BaseModel]
 ) -> Response:
-    """Run `job` in the attack queue and send its result, encoded in the worker (a class push is
-    about 0.6 MB of JSON: tens of milliseconds the event loop would otherwise spend)."""
+    """Run `job` (an attack or an inspection, says `what`) in the lab's queue and send its result,
+    encoded in the worker (a class push is about 0.6 MB of JSON: tens of milliseconds the event loop
+    would otherwise spend)."""
     packed = accepts_gzip(request.headers.get("accept-encoding", ""))
     cancel = threading.Event()
 
@@ -222,11 +254,11 @@ async def _run(
         raise HTTPException(e.status, e.message) from None
     except Cancelled:
         why = await watcher
-        log.info("lab attack stopped after %.1f s: %s", time.monotonic() - start, why)
+        log.info("lab %s stopped after %.1f s: %s", what, time.monotonic() - start, why)
         if why == "its client left":
             return Response(status_code=499)  # nobody reads it; the access log shows nginx's code
         raise HTTPException(
-            503, f"the attack took longer than the lab's limit of {gate.deadline:g} s and was stopped"
+            503, f"the {what} took longer than the lab's limit of {gate.deadline:g} s and was stopped"
         ) from None
     finally:
         watcher.cancel()
@@ -258,6 +290,7 @@ def status(lab: LabDep) -> LabStatus:
         },
         test_images=len(lab.images),
         run_seed=lab.run_seed,
+        push=lab.push,
     )
 
 
@@ -265,7 +298,7 @@ def status(lab: LabDep) -> LabStatus:
     "/attack",
     summary="PGD on a CIFAR-10 test image against both models, every step recorded.",
     response_model=AttackResponse,
-    responses=ATTACK_ERRORS,
+    responses=LAB_ERRORS,
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -275,20 +308,12 @@ def status(lab: LabDep) -> LabStatus:
 )
 async def attack(request: Request, lab: LabDep, gate: GateDep, limiter: LimiterDep) -> Response:
     _admit(request, limiter, "application/json")
-    body = await _read_body(request, MAX_JSON_BYTES)
-    params = _parse(AttackRequest, body)
-    assert isinstance(params, AttackRequest)
-    _require_lab(lab)
+    params = _parse(AttackRequest, await _read_body(request, MAX_JSON_BYTES))
+    source = _test_source(_require_lab(lab), params.source.test_index)
+    _check_models(lab, params.models)
     index = params.source.test_index
-    label = lab.images.label(index)
-    if label is None:
-        raise HTTPException(
-            404, f"test image {index} is not in this bundle, which holds 0..{len(lab.images) - 1} of {N_TEST}"
-        )
-    source = SourceInfo(kind="test", test_index=index, label=label)
-    _check_models(lab, params)
     return await _run(
-        request, gate, lambda cancel: lab.attack(lab.images.pixels(index), params, source, cancel)
+        request, gate, "attack", lambda cancel: lab.attack(lab.images.pixels(index), params, source, cancel)
     )
 
 
@@ -296,51 +321,95 @@ async def attack(request: Request, lab: LabDep, gate: GateDep, limiter: LimiterD
     "/attack/upload",
     summary="PGD on an uploaded PNG/JPEG (<= 256 KB; centre-cropped to 32x32, never stored).",
     response_model=AttackResponse,
-    responses=ATTACK_ERRORS,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["image", "params"],
-                        "properties": {
-                            "image": {"type": "string", "format": "binary", "description": "PNG or JPEG"},
-                            "params": _inline_schema(AttackParams),
-                        },
-                    },
-                    "encoding": {"params": {"contentType": "application/json"}},
-                }
-            },
-        }
-    },
+    responses=LAB_ERRORS,
+    openapi_extra=_upload_body(AttackParams, params_required=True),
 )
 async def attack_upload(request: Request, lab: LabDep, gate: GateDep, limiter: LimiterDep) -> Response:
     _admit(request, limiter, "multipart/form-data")
+    data, raw = await _read_upload(request)
+    if raw is None:
+        raise HTTPException(422, "params: a text field named 'params' holding JSON is required")
+    params = _parse(AttackParams, raw)
+    _require_lab(lab)
+    _check_models(lab, params.models)
+    source = SourceInfo(kind="upload", label=None)
+    return await _run(
+        request, gate, "attack", lambda cancel: lab.attack(decode_upload(data), params, source, cancel)
+    )
+
+
+@router.post(
+    "/inspect",
+    summary="A CIFAR-10 test image's input gradients (plain and SmoothGrad) and loss landscape, per model.",
+    response_model=InspectResponse,
+    responses=LAB_ERRORS,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _inline_schema(InspectRequest)}},
+        }
+    },
+)
+async def inspect(request: Request, lab: LabDep, gate: GateDep, limiter: LimiterDep) -> Response:
+    _admit(request, limiter, "application/json")
+    params = _parse(InspectRequest, await _read_body(request, MAX_JSON_BYTES))
+    source = _test_source(_require_lab(lab), params.source.test_index)
+    _check_models(lab, params.models)
+    index = params.source.test_index
+    return await _run(
+        request,
+        gate,
+        "inspection",
+        lambda cancel: lab.inspect(lab.images.pixels(index), params, source, cancel),
+    )
+
+
+@router.post(
+    "/inspect/upload",
+    summary="The same for an uploaded PNG/JPEG, the label being each model's own clean prediction.",
+    response_model=InspectResponse,
+    responses=LAB_ERRORS,
+    openapi_extra=_upload_body(InspectParams, params_required=False),
+)
+async def inspect_upload(request: Request, lab: LabDep, gate: GateDep, limiter: LimiterDep) -> Response:
+    _admit(request, limiter, "multipart/form-data")
+    data, raw = await _read_upload(request)
+    params = _parse(InspectParams, "{}" if raw is None else raw)
+    _require_lab(lab)
+    _check_models(lab, params.models)
+    source = SourceInfo(kind="upload", label=None)
+    return await _run(
+        request, gate, "inspection", lambda cancel: lab.inspect(decode_upload(data), params, source, cancel)
+    )
+
+
+def _test_source(lab: Lab, index: int) -> SourceInfo:
+    label = lab.images.label(index)
+    if label is None:
+        raise HTTPException(
+            404, f"test image {index} is not in this bundle, which holds 0..{len(lab.images) - 1} of {N_TEST}"
+        )
+    return SourceInfo(kind="test", test_index=index, label=label)
+
+
+async def _read_upload(request: Request) -> tuple[bytes, str | None]:
+    """The multipart body's image bytes (read up to one past the limit) and its `params` text, if any."""
     body = await _read_body(request, MAX_MULTIPART_BYTES)
     form = await _form(request, body)
     try:
         file, raw = form.get("image"), form.get("params")
         if not isinstance(file, UploadFile):
             raise HTTPException(422, "image: a file field named 'image' is required")
-        if not isinstance(raw, str):
-            raise HTTPException(422, "params: a text field named 'params' holding JSON is required")
-        data = await file.read(MAX_UPLOAD_BYTES + 1)
+        if raw is not None and not isinstance(raw, str):
+            raise HTTPException(422, "params: a text field holding JSON, not a file")
+        return await file.read(MAX_UPLOAD_BYTES + 1), raw
     finally:
         await form.close()
-    attack_params = _parse(AttackParams, raw)
-    _require_lab(lab)
-    source = SourceInfo(kind="upload", label=None)
-    _check_models(lab, attack_params)
-    return await _run(
-        request, gate, lambda cancel: lab.attack(decode_upload(data), attack_params, source, cancel)
-    )
 
 
-def _check_models(lab: Lab, params: AttackParams) -> None:
+def _check_models(lab: Lab, models: list[str] | None) -> None:
     try:
-        lab.chosen(params.models)
+        lab.chosen(models)
     except KeyError as e:
         shipped = ", ".join(m.info.id for m in lab.models)
         raise HTTPException(422, f"models: {e.args[0]!r} is not a shipped model ({shipped})") from None
