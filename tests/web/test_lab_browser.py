@@ -217,3 +217,102 @@ def test_push_toward_a_class_then_back_to_an_untargeted_attack(page):
     page.check("input[name='lab-mode'][value='attack']")
     assert page.input_value("#lab-target") == "3"
     assert not errors, errors
+
+
+def inspect_drawn(page) -> dict:
+    """What the inspect view shows: per panel, whether each picture has pixels, and each heatmap."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('#lab-inspect .lab-model')].map((p) => ({
+            id: p.dataset.model,
+            pictures: [...p.querySelectorAll('canvas')].map((c) =>
+                c.getContext('2d').getImageData(0, 0, 32, 32).data.some((v, k) => k % 4 !== 3 && v > 0)),
+            chart: (({ data, layout }) => ({
+                type: data[0].type, zmax: data[0].zmax, rows: data[0].z.length,
+                x: layout.xaxis.title.text, y: layout.yaxis.title.text,
+            }))(p.querySelector('.lab-landscape')),
+            name: p.querySelector('.lab-landscape').getAttribute('aria-label'),
+        }))"""
+    )
+
+
+def test_inspect_a_test_image_by_keyboard(page):
+    """Inspect mode, chosen and run with the keyboard alone: both models' pictures and landscapes appear,
+    on one colour scale, and the caption gives the settings the server used."""
+    errors = open_lab(page)
+    page.focus("input[name='lab-mode'][value='attack']")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")  # attack -> push -> inspect: one radio group
+    assert page.is_checked("input[name='lab-mode'][value='inspect']")
+    assert page.is_hidden("#lab-attack-settings") and page.text_content("#lab-run") == "Inspect the image"
+    page.focus("#lab-run")
+    with page.expect_response("**/api/lab/inspect", timeout=30_000) as response:
+        page.keyboard.press("Enter")
+    body = response.value.json()
+    assert "source" in response.value.request.post_data_json
+    page.wait_for_selector("#lab-inspect:not([hidden])", timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelectorAll('#lab-inspect .lab-landscape[data-plotted]').length === 2"
+    )
+    assert page.is_hidden("#lab-results")
+    shown = inspect_drawn(page)
+    assert [p["id"] for p in shown] == [m["model_id"] for m in body["models"]]
+    top = max(v for m in body["models"] for row in m["loss"] for v in row)
+    for p in shown:
+        assert p["pictures"] == [True, True, True]  # image, gradient, SmoothGrad
+        assert p["chart"]["type"] == "heatmap" and p["chart"]["zmax"] == top  # one scale for both
+        assert p["chart"]["rows"] == body["grid"]["points"]
+        assert "adversarial" in p["chart"]["x"] and "random" in p["chart"]["y"] and "/255" in p["chart"]["x"]
+        assert p["name"].startswith("Loss landscape of")
+    caption = page.text_content("#lab-inspect-caption")
+    sg, grid = body["smoothgrad"], body["grid"]
+    for number in (sg["samples"], sg["seed"], grid["seed"], f"{grid['points']} \u00d7 {grid['points']}"):
+        assert str(number) in caption
+    assert "Done in" in page.text_content("#lab-status")
+    assert not errors, errors
+    assert not page.foreign_requests
+
+
+def test_inspect_an_upload_on_a_phone(browser, live_server):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, has_touch=True)
+    page = context.new_page()
+    page.base_url = live_server
+    errors = open_lab(page)
+    page.set_input_files(
+        "#lab-file", files=[{"name": "mine.png", "mimeType": "image/png", "buffer": png_bytes()}]
+    )
+    page.locator("input[name='lab-mode'][value='inspect']").tap()
+    with page.expect_response("**/api/lab/inspect/upload", timeout=30_000) as response:
+        page.locator("#lab-run").tap()
+    assert response.value.status == 200
+    page.wait_for_selector("#lab-inspect:not([hidden])", timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelectorAll('#lab-inspect .lab-landscape[data-plotted]').length === 2"
+    )
+    assert all(p["pictures"] == [True, True, True] for p in inspect_drawn(page))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375, "no sideways scroll on a phone"
+    # back to an attack: the inspect view gives way to the attack's results
+    page.locator("input[name='lab-mode'][value='attack']").tap()
+    page.fill("#lab-steps", "2")
+    page.locator("#lab-run").tap()
+    page.wait_for_selector("#lab-results:not([hidden])", timeout=30_000)
+    assert page.is_hidden("#lab-inspect")
+    assert not errors, errors
+    context.close()
+
+
+def test_push_mode_starts_from_the_paint_figures_attack(page):
+    """Push mode's defaults are GET /api/lab's `push` (the paint figure's attack); leaving push mode
+    gives the attack's own defaults back."""
+    errors = open_lab(page)
+    status = page.evaluate("fetch('/api/lab').then((r) => r.json())")
+    push = status["push"]
+    before = {k: page.input_value(f"#lab-{k}") for k in ("steps", "alpha")}
+    page.check("input[name='lab-mode'][value='push']")
+    assert float(page.input_value("#lab-eps")) == push["eps"]
+    assert int(page.input_value("#lab-steps")) == push["steps"]
+    assert float(page.input_value("#lab-alpha")) == push["alpha"]
+    assert page.is_checked("#lab-random") == push["random_start"]
+    page.check("input[name='lab-mode'][value='attack']")
+    assert {k: page.input_value(f"#lab-{k}") for k in ("steps", "alpha")} == before
+    assert page.is_checked("#lab-random")
+    assert not errors, errors

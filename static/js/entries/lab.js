@@ -1,8 +1,11 @@
 // The live lab (article/lab.html): the reader picks any test image or uploads one, the server runs PGD
 // against both models (POST /api/lab/attack or /api/lab/attack/upload), and one step slider scrubs
 // both trajectories, with the article's own widgets (stepper, probability bars, crisp-pixel tiles).
+// Inspect mode (POST /api/lab/inspect or /inspect/upload) shows each model's gradients and the loss
+// landscape around the image instead.
 
 import { createDrawingPad } from "../widgets/draw.js";
+import { inspectCaption, showInspection } from "../widgets/inspect.js";
 import { eps255, fixed } from "../lib/format.js";
 import { loadSprite, tileCanvas, drawTile } from "../lib/pixels.js";
 import { createProbBars, summarize } from "../widgets/probbars.js";
@@ -10,16 +13,19 @@ import { createStepper } from "../widgets/stepper.js";
 import { whenNear } from "../lib/near.js";
 
 const $ = (id) => document.getElementById(id);
-// Slider steps and starting values per mode and norm; the limits (max) come from GET /api/lab.
+// Slider steps and starting values per mode and norm; the limits (max) and the push mode's budget (the
+// paint figure's attack) come from GET /api/lab.
 const MODES = {
   attack: { Linf: { max: 0, step: 1 / 255, value: 8 / 255 }, L2: { max: 0, step: 0.05, value: 0.5 } },
-  push: { L2: { max: 0, step: 0.25, value: 4 } },
+  push: { L2: { max: 0, step: 0.25, value: 0 } },
 };
 
-function applyLimits(limits) {
+function applyStatus(status) {
+  const { limits, push } = status;
   MODES.attack.Linf.max = limits.linf_eps_max;
   MODES.attack.L2.max = limits.l2_eps_max;
   MODES.push.L2.max = limits.push_eps_max;
+  MODES.push.L2.value = push.eps;
 }
 
 const state = {
@@ -34,6 +40,8 @@ const state = {
   upload: null, // or: async () => the File to upload (the reader's file, or their drawing now)
   pad: null,
   busy: false,
+  attackMode: "attack", // the last of "attack" and "push": switching between them swaps their defaults
+  attackDefaults: null, // steps, step size, random start as the page opened (the untargeted attack's)
 };
 
 function mode() {
@@ -50,8 +58,26 @@ function setStatus(text, kind = "info") {
   el.dataset.kind = kind;
 }
 
+// Push mode starts from the paint figure's attack (GET /api/lab's `push`), so running it on an example
+// repaints the figure; leaving it gives the attack's own defaults back.
+function swapDefaults(push) {
+  const d = push ? state.status.push : state.attackDefaults;
+  $("lab-steps").value = String(d.steps);
+  $("lab-alpha").value = d.alpha === null || d.alpha === undefined ? "" : String(d.alpha);
+  $("lab-random").checked = d.random_start;
+}
+
 function syncControls() {
+  const inspect = mode() === "inspect";
+  $("lab-attack-settings").hidden = inspect;
+  $("lab-inspect-note").hidden = !inspect;
+  $("lab-run").textContent = inspect ? "Inspect the image" : "Run the attack";
+  if (inspect) return;
   const push = mode() === "push";
+  if (mode() !== state.attackMode) {
+    state.attackMode = mode();
+    swapDefaults(push);
+  }
   const norm = $("lab-norm");
   if (push) norm.value = "L2";
   norm.disabled = push;
@@ -67,8 +93,6 @@ function syncControls() {
   const steps = $("lab-steps");
   const { steps_max: attackMax, push_steps_max: pushMax } = state.status.limits;
   steps.max = String(push ? pushMax : attackMax);
-  if (push && Number(steps.value) < 20) steps.value = String(pushMax);
-  if (!push && Number(steps.value) > attackMax) steps.value = "10";
   const target = $("lab-target");
   target.options[0].disabled = push;
   if (push && target.value === "") {
@@ -287,29 +311,16 @@ async function run(e) {
   }
   state.busy = true; // before any await: a second click must not send a second attack
   $("lab-run").setAttribute("aria-disabled", "true"); // not `disabled`, which would drop keyboard focus
-  setStatus("Running PGD on the server…");
+  const inspect = mode() === "inspect";
+  setStatus(inspect ? "Computing the gradients and the landscape on the server…" : "Running PGD on the server…");
   try {
-    const p = params();
-    let response;
-    if (state.upload) {
-      const form = new FormData();
-      form.append("params", JSON.stringify(p));
-      form.append("image", await state.upload());
-      response = await fetch("/api/lab/attack/upload", { method: "POST", body: form });
-    } else {
-      response = await fetch("/api/lab/attack", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ ...p, source: state.source }),
-      });
-    }
-    const json = (response.headers.get("Content-Type") || "").startsWith("application/json");
-    const body = json ? await response.json() : {};
-    if (!response.ok) {
-      const retry = response.headers.get("Retry-After");
-      setStatus(`${body.error?.message || response.statusText}${retry ? ` (retry in ${retry} s)` : ""}`, "error");
+    const body = await send(inspect ? "inspect" : "attack", inspect ? { models: params().models } : params());
+    if (!body) return;
+    if (inspect) {
+      await showInspectResult(body);
       return;
     }
+    $("lab-inspect").hidden = true;
     $("lab-seed").value = String(body.params.seed);
     await showResult(body);
     const r = body.params;
@@ -329,11 +340,47 @@ async function run(e) {
       body.figure_match === false ? "error" : "info",
     );
   } catch (err) {
-    setStatus(`The attack failed: ${err.message}`, "error");
+    setStatus(`The ${inspect ? "inspection" : "attack"} failed: ${err.message}`, "error");
   } finally {
     state.busy = false;
     $("lab-run").removeAttribute("aria-disabled");
   }
+}
+
+// POST the request for the chosen image (`kind`: "attack" or "inspect"); the response's JSON, or null
+// after saying on the page why there is none.
+async function send(kind, p) {
+  let response;
+  if (state.upload) {
+    const form = new FormData();
+    form.append("params", JSON.stringify(p));
+    form.append("image", await state.upload());
+    response = await fetch(`/api/lab/${kind}/upload`, { method: "POST", body: form });
+  } else {
+    response = await fetch(`/api/lab/${kind}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ ...p, source: state.source }),
+    });
+  }
+  const json = (response.headers.get("Content-Type") || "").startsWith("application/json");
+  const body = json ? await response.json() : {};
+  if (!response.ok) {
+    const retry = response.headers.get("Retry-After");
+    setStatus(`${body.error?.message || response.statusText}${retry ? ` (retry in ${retry} s)` : ""}`, "error");
+    return null;
+  }
+  return body;
+}
+
+async function showInspectResult(body) {
+  if (state.stepper) state.stepper.stop(); // an attack's player must not keep drawing behind it
+  $("lab-results").hidden = true;
+  $("lab-inspect").hidden = false; // before drawing: the heatmaps size themselves to their panel
+  await showInspection($("lab-inspect-models"), body, state.classes);
+  $("lab-inspect-caption").textContent = inspectCaption(body);
+  const names = body.models.map((m) => m.label).join(" and ");
+  setStatus(`Done in ${fixed(body.seconds, 2)} s: the gradients and loss landscape of ${names}.`);
 }
 
 function onFile() {
@@ -390,7 +437,12 @@ async function init() {
     return;
   }
   state.classes = status.classes;
-  applyLimits(status.limits);
+  applyStatus(status);
+  state.attackDefaults = {
+    steps: Number($("lab-steps").value),
+    alpha: $("lab-alpha").value === "" ? null : Number($("lab-alpha").value),
+    random_start: $("lab-random").checked,
+  };
   // every shipped model can be attacked, two at a time; the figures' two are the default pair
   for (const [k, sel] of [$("lab-model-a"), $("lab-model-b")].entries()) {
     for (const m of status.models) sel.append(new Option(m.label, m.id));
