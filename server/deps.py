@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
+from server.chapters import Chapters
 from server.lab.engine import Lab
 from server.lab.gate import AttackGate, RateLimiter
 from server.page import Page
@@ -30,6 +31,7 @@ def _state(name: str) -> Callable[[Request], Any]:
 
 StoreDep = Annotated[Store, Depends(_state("store"))]
 PageDep = Annotated[Page, Depends(_state("page"))]
+ChaptersDep = Annotated[Chapters, Depends(_state("chapters"))]
 TemplatesDep = Annotated[Jinja2Templates, Depends(_state("templates"))]
 StaticDep = Annotated[StaticTree, Depends(_state("static"))]
 LabDep = Annotated[Lab, Depends(_state("lab"))]

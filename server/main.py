@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from server import errors
 from server.caching import FinishDynamic
+from server.chapters import build_chapters
 from server.config import Settings
 from server.page import build_page
 from server.protocol import HttpRules
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.store = store
     app.state.page = build_page(store)  # the article's view-model, once: a bundle it cannot read fails here
+    app.state.chapters = build_chapters(store)
     app.state.settings = settings
     app.state.static = load_static(settings.static_dir)
     app.state.templates = Jinja2Templates(directory=settings.article_dir)

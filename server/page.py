@@ -126,6 +126,7 @@ class Acc:
     low: Num
     high: Num
     n: Num
+    SEP = "\u2013"  # between the bounds; a subclass whose bounds can be negative reads better with words
 
     def __html__(self) -> str:
         return self.value.__html__()
@@ -133,7 +134,7 @@ class Acc:
     @property
     def interval(self) -> Markup:
         low, high, n = self.low.__html__(), self.high.__html__(), self.n.__html__()
-        return Markup(f'<span class="ci">95{NBSP}% interval {low}\u2013{high}, n{NBSP}={NBSP}{n}</span>')
+        return Markup(f'<span class="ci">95{NBSP}% interval {low}{self.SEP}{high}, n{NBSP}={NBSP}{n}</span>')
 
 
 def acc(a: schema.Accuracy, src: str) -> Acc:
@@ -235,7 +236,7 @@ class Page:
     formulas: dict[str, Markup] = field(default_factory=dict)
 
 
-def _attack_words(a: schema.AttackSpec, src: str, *, relative: bool = False) -> Markup:
+def attack_words(a: schema.AttackSpec, src: str, *, relative: bool = False) -> Markup:
     """'PGD, L∞, ε = 8/255, step size 2/255, 10 steps, random start, seed 0'. With `relative`, the
     spec stands for a family of attacks over ε: the step size is given as a multiple of ε."""
     norm = "L∞" if a.norm == "Linf" else "L₂"
@@ -270,6 +271,7 @@ def measurement_caption(m: schema.Measurement, src: str, *, with_attack: bool = 
     """'the first 300 CIFAR-10 test images; PGD, L∞, ε = 8/255, step size 2/255, 10 steps, ...'"""
     what = {
         "test": "CIFAR-10 test images",
+        "train": "CIFAR-10 training images",
         "train_holdout": "held-out CIFAR-10 training images",
         "gallery": "gallery images (CIFAR-10 test images)",
     }[m.split]
@@ -283,9 +285,9 @@ def measurement_caption(m: schema.Measurement, src: str, *, with_attack: bool = 
         return text
     if m.attack is None:
         return text + Markup(", no attack")
-    text += Markup("; ") + _attack_words(m.attack, f"{src}.attack")
+    text += Markup("; ") + attack_words(m.attack, f"{src}.attack")
     if m.followed_by is not None:
-        then = _attack_words(m.followed_by, f"{src}.followed_by")
+        then = attack_words(m.followed_by, f"{src}.followed_by")
         text += Markup("; then, on the images still right, ") + then + Markup(" (robust only if both fail)")
     return text
 
@@ -467,7 +469,11 @@ def build_page(store: Store) -> Page:
         device=run.device,
         cpu_capability=run.cpu_capability,
         host_isa=run.host_isa,
-        minutes=Num(sum(t.wall_seconds for t in run.stages) / 60, "int", "derived:minutes"),
+        minutes=Num(
+            sum(t.wall_seconds for t in [*run.stages, *(t for e in run.extensions for t in e.stages)]) / 60,
+            "int",
+            "derived:minutes",
+        ),
         seed=Num(run.seed, "int", "run.seed"),
         versions=dict(run.versions),
         data_kind=run.data.kind,
@@ -484,12 +490,12 @@ def build_page(store: Store) -> Page:
             None if attack.alpha is None else Num(attack.alpha, "eps255", "trajectories.attack.alpha")
         ),
         attack_steps=Num(attack.steps, "int", "trajectories.attack.steps"),
-        attack_caption=_attack_words(attack, "trajectories.attack"),
+        attack_caption=attack_words(attack, "trajectories.attack"),
         training_clean_caption=measurement_caption(training.clean, "training.clean"),
         training_pgd_caption=measurement_caption(training.pgd, "training.pgd"),
         epoch_probs_caption=measurement_caption(epoch_probs.measurement, "epoch-probs.measurement"),
         sweep_caption=measurement_caption(sweep.measurement, "sweep.measurement", with_attack=False),
-        sweep_attack_caption=_attack_words(sweep.attack, "sweep.attack", relative=True),
+        sweep_attack_caption=attack_words(sweep.attack, "sweep.attack", relative=True),
         sweep_eps=tuple(Num(e, "eps255", f"sweep.test_eps[{i}]") for i, e in enumerate(sweep.test_eps)),
         transfer=_transfer_rows(transfer, by_id, traj.model_ids),
         transfer_caption=measurement_caption(transfer.measurement, "transfer.measurement"),
@@ -498,7 +504,7 @@ def build_page(store: Store) -> Page:
         robust_attack=(
             None
             if robust is None or (spec := run.models[robust.index].train_attack) is None
-            else _attack_words(spec, f"run.models[{robust.index}].train_attack")
+            else attack_words(spec, f"run.models[{robust.index}].train_attack")
         ),
         n_train_models=Num(len(run.models) - 1, "int", "derived:others"),
         models=models,

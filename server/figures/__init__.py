@@ -9,12 +9,37 @@ from __future__ import annotations
 
 from typing import Any, Literal, get_args
 
-from server.figures import attack_loss, bars, learning, steps, sweep, sweep_grid, theme, tradeoff, transfer
+from server.figures import (
+    attack_loss,
+    bars,
+    input_landscape,
+    learning,
+    paint_probs,
+    saliency,
+    steps,
+    sweep,
+    sweep_grid,
+    theme,
+    tradeoff,
+    transfer,
+    weight_landscape,
+)
 from tour import schema
 from tour.bundle import Bundle
 
 FigureName = Literal[
-    "learning", "steps", "tradeoff", "sweep", "sweep-grid", "transfer", "bars", "attack-loss"
+    "learning",
+    "steps",
+    "tradeoff",
+    "sweep",
+    "sweep-grid",
+    "transfer",
+    "paint-probs",
+    "saliency",
+    "input-landscape",
+    "weight-landscape",
+    "bars",
+    "attack-loss",
 ]
 NAMES: tuple[str, ...] = get_args(FigureName)
 
@@ -26,6 +51,7 @@ def build_all(bundle: Bundle) -> dict[str, dict[str, Any]]:
     traj = bundle.doc("trajectories.json", schema.TrajectoriesFile)
     gallery = bundle.doc("gallery.json", schema.GalleryFile)
     labels = {m.id: m.label for m in run.models}
+    colors = {m.id: theme.model_color(m.train_eps) for m in run.models}
     sweep_doc = bundle.doc("sweep.json", schema.SweepFile)
     figures = {
         "learning": learning.build(training, traj.model_ids[0]),
@@ -35,6 +61,17 @@ def build_all(bundle: Bundle) -> dict[str, dict[str, Any]]:
         "sweep-grid": sweep_grid.build(sweep_doc, traj.attack.eps),
         "transfer": transfer.build(
             bundle.doc("transfer.json", schema.TransferFile), {m.id: m.train_eps for m in run.models}
+        ),
+        "paint-probs": paint_probs.build(bundle.doc("paint.json", schema.PaintFile), colors, labels),
+        "saliency": saliency.build(bundle.doc("saliency.json", schema.SaliencyFile), colors, labels),
+        "input-landscape": input_landscape.build(
+            bundle.doc("input_landscape.json", schema.InputLandscapeFile),
+            labels,
+            gallery.classes,
+            traj.attack.eps,
+        ),
+        "weight-landscape": weight_landscape.build(
+            bundle.doc("weight_landscape.json", schema.WeightLandscapeFile), colors, labels
         ),
         "bars": bars.build(gallery.classes),
         "attack-loss": attack_loss.build(),

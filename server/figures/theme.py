@@ -135,3 +135,22 @@ def cursor(x: float) -> dict[str, Any]:
 def to_dict(fig: go.Figure) -> dict[str, Any]:
     """The figure as plain JSON (Plotly's own encoder), ready for Plotly.react on the page."""
     return json.loads(fig.to_json(validate=True, pretty=False))
+
+
+def scale_bar(top: float, colorscale: str, xaxis: str, yaxis: str, title: str, steps: int = 64) -> go.Heatmap:
+    """A colour bar drawn as a one-column heatmap on its own axes: Plotly's own colour bar sets inline
+    styles on its fills, which the page's CSP (style-src 'self') refuses. Values 0..top, bottom up."""
+    values = [top * i / (steps - 1) for i in range(steps)]
+    return go.Heatmap(
+        x=[title],
+        y=values,
+        z=[[v] for v in values],
+        colorscale=colorscale,
+        zmin=0,
+        zmax=top,
+        showscale=False,
+        ygap=0.01,  # any gap draws cell by cell: Plotly's one-image path styles it inline
+        hovertemplate=title + " %{y:.2f}<extra></extra>",
+        xaxis=xaxis,
+        yaxis=yaxis,
+    )

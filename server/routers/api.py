@@ -34,6 +34,13 @@ DOCUMENTS: dict[str, tuple[type[schema.Strict], str]] = {
     ),
     "sweep": (schema.SweepFile, "Accuracy of every model at every test eps (section 5)."),
     "transfer": (schema.TransferFile, "PGD crafted on each model, scored on every model."),
+    "paint": (schema.PaintFile, "Each example and a neutral start pushed toward every class."),
+    "saliency": (schema.SaliencyFile, "Input gradients of the gallery and how image-like they are."),
+    "input-landscape": (schema.InputLandscapeFile, "The loss on a plane around each example."),
+    "weight-landscape": (
+        schema.WeightLandscapeFile,
+        "The training loss around each trained model along filter-normalized directions.",
+    ),
     "evaluation": (
         schema.EvaluationFile,
         "Final clean, PGD-10, PGD-50, APGD-CE + APGD-T accuracy and accuracy per PGD step.",

@@ -28,7 +28,18 @@ FILES = {
     "sweep.json",
     "evaluation.json",
     "transfer.json",
+    "paint.json",
+    "saliency.json",
+    "input_landscape.json",
+    "weight_landscape.json",
     "images/gallery.png",
+    # the chapters' sheets: paint at each of the tiny preset's snapshot steps, gradients per kind
+    *(f"images/paint/{mid}-{k:03d}.png" for mid in ("regular", "adv_eps8") for k in (0, 2, 4)),
+    *(
+        f"images/saliency/{mid}-{kind}.png"
+        for mid in ("regular", "adv_eps8")
+        for kind in ("gradient", "smoothgrad")
+    ),
     # the tiny preset's 20 gallery images: a strip per image, model and kind
     *(
         f"images/trajectories/{i:03d}-{mid}-{kind}.png"

@@ -130,3 +130,55 @@ def test_transfer_grid_is_the_bundles_matrix(figs, bundle) -> None:
     assert grid["z"] == [pct([a.value for a in row]) for row in t.accuracy]
     assert [c[2] for c in grid["customdata"][0]] == [a.n for a in t.accuracy[0]]
     assert grid["y"][0] == "regular" and len(grid["x"]) == len(t.targets)
+
+
+def test_saliency_bars_are_the_edge_scores_with_intervals(figs, bundle) -> None:
+    doc = bundle.doc("saliency.json", schema.SaliencyFile)
+    traces = figs["saliency"]["data"]
+    assert [t["name"] for t in traces] == [m.label for m in _models(bundle, doc.model_ids)]
+    for t, s in zip(traces, doc.scores, strict=True):
+        ms = [s.gradient, s.smoothgrad]
+        assert t["y"] == pytest.approx([m.mean for m in ms])
+        assert t["error_y"]["array"] == pytest.approx([m.high - m.mean for m in ms])
+        assert t["customdata"][0][2] == s.gradient.n  # the hover names n
+
+
+def test_input_landscape_has_a_frame_per_example_on_one_colour_scale(figs, bundle) -> None:
+    doc = bundle.doc("input_landscape.json", schema.InputLandscapeFile)
+    fig = figs["input-landscape"]
+    assert [f["name"] for f in fig["frames"]] == [str(im.position) for im in doc.images]
+    top = max(v for im in doc.images for m in doc.model_ids for row in im.loss[m] for v in row)
+    assert fig["layout"]["coloraxis"]["cmax"] == pytest.approx(top)
+    for frame, im in zip(fig["frames"], doc.images, strict=True):
+        for trace, mid in zip(frame["data"], doc.model_ids, strict=True):
+            assert trace["coloraxis"] == "coloraxis"
+            # z[random j][adversarial i] = loss[i][j]: the adversarial axis is x
+            assert trace["z"][1][0] == pytest.approx(im.loss[mid][0][1])
+            assert trace["x"] == pytest.approx([255 * c for c in doc.coords])
+    square = fig["layout"]["shapes"][0]
+    eps = bundle.doc("trajectories.json", schema.TrajectoriesFile).attack.eps
+    assert square["x1"] == pytest.approx(255 * eps) and square["y0"] == pytest.approx(-255 * eps)
+
+
+def test_weight_landscape_slices_are_the_bundles(figs, bundle) -> None:
+    doc = bundle.doc("weight_landscape.json", schema.WeightLandscapeFile)
+    traces = figs["weight-landscape"]["data"]
+    lines, planes = traces[: len(doc.models)], traces[len(doc.models) :]
+    for line, plane, s in zip(lines, planes, doc.models, strict=True):
+        assert line["x"] == pytest.approx(doc.coords_1d)
+        assert line["y"] == pytest.approx(s.loss_1d)
+        assert line["customdata"][0][3] == s.accuracy_1d[0].n
+        assert plane["z"][1][0] == pytest.approx(s.loss_2d[0][1])  # z[y][x]
+        assert plane["coloraxis"] == "coloraxis"
+
+
+def test_paint_chart_is_a_shell_with_the_snapshot_steps(figs, bundle) -> None:
+    doc = bundle.doc("paint.json", schema.PaintFile)
+    traces = figs["paint-probs"]["data"]
+    assert len(traces) == len(doc.model_ids)
+    assert all(t["x"] == doc.snapshots and all(v is None for v in t["y"]) for t in traces)
+
+
+def _models(bundle: Bundle, ids: list[str]) -> list[schema.ModelInfo]:
+    run = bundle.doc("run.json", schema.RunFile)
+    return [next(m for m in run.models if m.id == mid) for mid in ids]

@@ -13,7 +13,20 @@ from server.config import Settings
 from server.main import create_app
 from server.security import HEADERS
 
-DOCUMENTS = ["run", "training", "gallery", "epoch-probs", "trajectories", "sweep", "evaluation"]
+DOCUMENTS = [
+    "run",
+    "training",
+    "gallery",
+    "epoch-probs",
+    "trajectories",
+    "sweep",
+    "evaluation",
+    "transfer",
+    "paint",
+    "saliency",
+    "input-landscape",
+    "weight-landscape",
+]
 MALFORMED_POSITIONS = [
     "abc",
     "-1",

@@ -6,8 +6,8 @@ A path names an API document and a place in it: `evaluation.models[0].results[1]
 creation date and commit as printed. Values the view-model derives: `derived:clean_wrong:<model>`
 and `derived:broken:<model>` (gallery images a model gets wrong before the attack, and right
 before but wrong after it), `derived:ratio:<attack path>` (an attack's step size over its eps),
-`derived:minutes` (every stage's wall time added up, in minutes), `derived:others` (the models
-besides the regular one).
+`derived:minutes` (every stage's wall time added up, extensions' too, in minutes), `derived:others`
+(the models besides the regular one).
 """
 
 from __future__ import annotations
@@ -57,8 +57,10 @@ def resolve(get: Callable[[str], Any], src: str) -> Any:
             and t["first_misclassified"] is not None
             and (t["clean"]["pred"] != im["label"]) == (kind == "clean_wrong")
         )
-    if src == "derived:minutes":  # every stage's wall time, added up
-        return sum(t["wall_seconds"] for t in get("run")["stages"]) / 60
+    if src == "derived:minutes":  # every stage's wall time, added up, the extensions' stages too
+        run = get("run")
+        stages = run["stages"] + [t for e in run.get("extensions", []) for t in e["stages"]]
+        return sum(t["wall_seconds"] for t in stages) / 60
     if src == "derived:others":  # models besides the regular one
         return len(get("run")["models"]) - 1
     if src.startswith("derived:ratio:"):  # alpha / eps of an attack spec

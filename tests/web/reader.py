@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-FIGURES = ("opening", "learning", "attack", "steps", "defense", "tradeoff", "sweep", "sweep-grid", "transfer")
+FIGURES = (
+    "opening",
+    "learning",
+    "attack",
+    "steps",
+    "defense",
+    "tradeoff",
+    "sweep",
+    "sweep-grid",
+    "transfer",
+    "saliency",
+    "paint",
+    "input-landscape",
+    "weight-landscape",
+)
 
 
 def draw_all(page) -> None:

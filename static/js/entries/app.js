@@ -5,13 +5,17 @@
 
 import { initAttack } from "../figures/attack.js";
 import { initDefense } from "../figures/defense.js";
+import { initGradients } from "../figures/gradients.js";
+import { initInputLandscape } from "../figures/inputLandscape.js";
 import { initLearning } from "../figures/learning.js";
 import { initOpening } from "../figures/opening.js";
+import { initPaint } from "../figures/paint.js";
 import { initSteps } from "../figures/steps.js";
 import { initSweep } from "../figures/sweep.js";
 import { initSweepGrid } from "../figures/sweepGrid.js";
 import { initTradeoff } from "../figures/tradeoff.js";
 import { initTransfer } from "../figures/transfer.js";
+import { initWeightLandscape } from "../figures/weightLandscape.js";
 import { whenNear } from "../lib/near.js";
 import { loadSprite } from "../lib/pixels.js";
 import { initCitations } from "../widgets/cite.js";
@@ -85,6 +89,22 @@ const FIGURES = {
   "fig-transfer": async () => {
     const [transfer, { modelIds, run }] = await Promise.all([doc("transfer"), withTrajectory()]);
     return initTransfer({ transfer, modelIds, run });
+  },
+  "fig-saliency": async () => {
+    const [saliency, gallery] = await docs("saliency", "gallery");
+    return initGradients({ saliency, gallery, sheet: await gallerySheet(gallery), opening });
+  },
+  "fig-paint": async () => {
+    const [paint, gallery] = await docs("paint", "gallery");
+    return initPaint({ paint, gallery });
+  },
+  "fig-input-landscape": async () => {
+    const [landscape, gallery] = await docs("input-landscape", "gallery");
+    return initInputLandscape({ landscape, gallery, sheet: await gallerySheet(gallery), opening });
+  },
+  "fig-weight-landscape": async () => {
+    const [weights, run] = await docs("weight-landscape", "run");
+    return initWeightLandscape({ weights, run });
   },
 };
 

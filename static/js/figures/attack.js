@@ -5,6 +5,7 @@
 import { numSpan, viewSpan } from "../lib/format.js";
 import { drawTile } from "../lib/pixels.js";
 import { createChart } from "../widgets/chart.js";
+import { addShowAll } from "../widgets/picker.js";
 import { createProbBars } from "../widgets/probbars.js";
 import { readInt, write } from "../lib/state.js";
 import { statRows } from "../widgets/statlist.js";
@@ -118,15 +119,7 @@ export async function initAttack({ gallery, sheet, attack, falls, opening, model
     write({ atk: pos, step });
   }
 
-  const more = document.createElement("button");
-  more.type = "button";
-  more.className = "gallery-more";
-  more.append("Show all ", numSpan(n, "int", "gallery.images.length"), " images");
-  more.addEventListener("click", () => {
-    pickerEl.classList.add("is-expanded");
-    pickerEl.querySelectorAll(".thumb")[PHONE_SHOWN].focus(); // the button hides itself: focus moves on
-  });
-  pickerEl.after(more);
+  addShowAll(pickerEl, n, PHONE_SHOWN);
 
   // the falls table below links each example here: switch the view in place, keeping every other
   // figure's choices (the link's own ?atk= URL still works without JavaScript)

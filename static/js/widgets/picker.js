@@ -8,6 +8,7 @@
 // thumbnails (the gallery on a phone) shows them there, so focus never lands on a hidden one.
 //   p.set(4);
 
+import { numSpan } from "../lib/format.js";
 import { tileCanvas } from "../lib/pixels.js";
 
 export function createPicker(container, { count, value = 0, tile = 32, label, draw, badge, onChange, reveal }) {
@@ -96,4 +97,19 @@ export function createPicker(container, { count, value = 0, tile = 32, label, dr
     },
     buttons,
   };
+}
+
+// The "Show all N images" button after a gallery picker that a phone shows only the first `shown`
+// thumbnails of (article.css); it hides itself once the picker is expanded, moving focus on.
+export function addShowAll(pickerEl, count, shown) {
+  const more = document.createElement("button");
+  more.type = "button";
+  more.className = "gallery-more";
+  more.append("Show all ", numSpan(count, "int", "gallery.images.length"), " images");
+  more.addEventListener("click", () => {
+    pickerEl.classList.add("is-expanded");
+    pickerEl.querySelectorAll(".thumb")[shown].focus();
+  });
+  pickerEl.after(more);
+  return more;
 }
