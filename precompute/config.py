@@ -68,6 +68,9 @@ class TrainConfig:
     holdout_attack_n: int = 1000  # hold-out images attacked per epoch (clean accuracy uses all of them)
     eval_batch: int = 1000  # evaluation batch; memory only, results do not depend on it
     compile: bool = False  # torch.compile the training model (CUDA only); on once the bench shows it pays
+    last_stage: int | None = (
+        None  # channels of the last stage; None = 8 x width (the capacity study varies it)
+    )
 
     def train_attack(self, eps: float, run_seed: int) -> schema.AttackSpec | None:
         """How training batches are attacked (None: regular training). PGD batches draw their starts
@@ -225,6 +228,26 @@ class WeightLandscapeConfig:
 
 
 @dataclass(frozen=True)
+class CapacityConfig:
+    """Huang et al. (2021): does robustness grow with width, and what does the last stage's capacity
+    do? Each width trains a regular and an adversarial model with the headline models' recipes, all
+    for the same (shorter) number of epochs, so the comparison across widths is fair."""
+
+    widths: tuple[int, ...] = (8, 12, 16, 24)  # 0.18 M to 1.6 M parameters; 32 would cost the whole budget
+    reduced: tuple[tuple[int, int], ...] = ((16, 64),)  # (width, last-stage channels): width 16, last halved
+    epochs: int = 4  # all 10 models fit the study's 120 CPU-minute budget at 4 epochs (BENCHMARKS.md)
+    pgd_n: int = 1000  # first test images for PGD-10 (clean accuracy uses the whole test set)
+
+    def shapes(self) -> list[tuple[int, int | None]]:
+        return [(w, None) for w in self.widths] + [(w, last) for w, last in self.reduced]
+
+
+def capacity_id(kind: str, width: int, last: int | None) -> str:
+    """ "cap_adv_w16", "cap_regular_w16_last64": a capacity model's id, unique per kind and shape."""
+    return f"cap_{kind}_w{width}" + ("" if last is None else f"_last{last}")
+
+
+@dataclass(frozen=True)
 class PipelineConfig:
     preset: schema.Preset
     seed: int
@@ -240,6 +263,21 @@ class PipelineConfig:
     saliency: SaliencyConfig = SaliencyConfig()  # by `python -m precompute extend`
     input_landscape: InputLandscapeConfig = InputLandscapeConfig()
     weight_landscape: WeightLandscapeConfig = WeightLandscapeConfig()
+    capacity: CapacityConfig = CapacityConfig()
+
+    def capacity_models(self) -> list[tuple[str, TrainConfig, int]]:
+        """(id, training config, train eps x 255) of every capacity model: regular and adversarial
+        (the headline ROBUST_ID's recipe and eps) at each shape, `capacity.epochs` epochs each."""
+        out = []
+        for width, last in self.capacity.shapes():
+            headline = round(self.evaluation.eps * 255)
+            for kind, base, eps255 in (
+                ("regular", self.regular_train, 0),
+                ("adv", self.robust_train, headline),
+            ):
+                tcfg = replace(base, width=width, last_stage=last, epochs=self.capacity.epochs)
+                out.append((capacity_id(kind, width, last), tcfg, eps255))
+        return out
 
     def train_config(self, mid: str) -> TrainConfig:
         if mid == "regular":
@@ -288,6 +326,7 @@ def tiny() -> PipelineConfig:
         saliency=SaliencyConfig(samples=3, edge_n=12),
         input_landscape=InputLandscapeConfig(points=5, rise_n=12),
         weight_landscape=WeightLandscapeConfig(n=20, points_1d=5, points_2d=3),
+        capacity=CapacityConfig(widths=(2, 4), reduced=((4, 8),), epochs=1, pgd_n=10),
     )
 
 

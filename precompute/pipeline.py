@@ -3,9 +3,10 @@
 Stages: data -> train_<model> (x6, checkpointed every epoch) -> trajectories -> sweep ->
 evaluation -> transfer -> the chapters (paint, saliency, input_landscape, weight_landscape) -> export.
 A finished stage leaves its files and then a marker in <work>/stages/, so a rerun after a kill skips
-it; an unfinished training stage resumes from its last epoch checkpoint. `extend` runs the chapter
-stages alone on a shipped bundle's weights, for a bundle made before they existed (the models are the
-same floats either way: every stage after training uses the exported fp16 weights).
+it; an unfinished training stage resumes from its last epoch checkpoint. `extend` runs the trajectories
+(which the lab retraces) and the chapter stages alone on a shipped bundle's weights, for a bundle made
+before they existed (the models are the same floats either way: every stage after training uses the
+exported fp16 weights), then the capacity study, which trains models of its own.
 This module and the CLI are the only ones that touch the disk.
 """
 
@@ -23,7 +24,8 @@ import torch
 from tqdm import tqdm
 
 from precompute.accuracy import probabilities
-from precompute.config import SHOWN_IDS, TEST_EPS_255, TRAIN_EPS_255, PipelineConfig, model_id
+from precompute.capacity import capacity_file, capacity_model
+from precompute.config import SHOWN_IDS, TEST_EPS_255, TRAIN_EPS_255, PipelineConfig, TrainConfig, model_id
 from precompute.data import Cifar, Splits, examples_first, gallery_indices, load_cifar, split, synthetic_cifar
 from precompute.documents import (
     gallery,
@@ -53,7 +55,7 @@ from tour.weights import export_bytes, model_from_bytes
 REPO = Path(__file__).resolve().parent.parent
 BUNDLE_SUFFIXES = (".json", ".png", ".webp", ".safetensors")
 SYNTHETIC = "synthetic"  # --data synthetic: generated stand-in data (tests and smoke runs)
-CHAPTER_STAGES = ("paint", "saliency", "input_landscape", "weight_landscape")
+CHAPTER_STAGES = ("paint", "saliency", "input_landscape", "weight_landscape")  # on the shown models
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,7 @@ def _check_work_dir(ws: Workspace, identity: dict) -> None:
         same = (
             stored.get("data") == identity["data"]
             and stored.get("extends") == identity.get("extends")
-            and all(identity["config"].get(k) == v for k, v in stored.get("config", {}).items())
+            and _only_adds(stored.get("config", {}), identity["config"])
         )
         if not same:
             raise SystemExit(
@@ -157,17 +159,7 @@ def run(cfg: PipelineConfig, data_spec: str, device: torch.device, out: Path, wo
         n_test=len(splits.x_test),
     )
     _check_work_dir(ws, {"config": cfg.as_dict(), "data": source.model_dump()})
-    probe = shared_probe_config(cfg)
-    n_probe = max(probe.eval_clean_n, probe.eval_pgd_n)
-    data = TrainData(
-        x_train=nchw(splits.x_train, device),
-        y_train=torch.from_numpy(splits.y_train).to(device),
-        x_holdout=nchw(splits.x_holdout, device),
-        y_holdout=torch.from_numpy(splits.y_holdout).to(device),
-        x_test=nchw(splits.x_test[:n_probe], device),
-        y_test=torch.from_numpy(splits.y_test[:n_probe]).to(device),
-        x_gallery=nchw(splits.x_test[pool], device),
-    )
+    data = _train_data(cfg, splits, pool, device)
     timings.append(schema.StageTiming(name="data", wall_seconds=time.perf_counter() - start))
 
     results: dict[str, TrainState] = {}
@@ -178,7 +170,7 @@ def run(cfg: PipelineConfig, data_spec: str, device: torch.device, out: Path, wo
                 ws,
                 f"train_{mid}",
                 device,
-                functools.partial(_train_stage, cfg, ws, data, mid, eps255),
+                functools.partial(_train_stage, cfg.train_config(mid), cfg.seed, ws, data, mid, eps255),
             )["result.safetensors"]
         )
     weights = {mid: export_bytes(r.best, cfg.train_config(mid).width, mid) for mid, r in results.items()}
@@ -202,6 +194,7 @@ def run(cfg: PipelineConfig, data_spec: str, device: torch.device, out: Path, wo
     )
     transfer_files = run_stage(ws, "transfer", device, lambda: _transfer_stage(cfg, models, x_test, y_test))
     chapter_files = _chapter_stages(ws, cfg, models, splits, gallery_idx, device)
+    chapter_files.update(_capacity_stages(ws, cfg, splits, pool, device))
 
     export_start = time.perf_counter()
     stages = (
@@ -211,6 +204,7 @@ def run(cfg: PipelineConfig, data_spec: str, device: torch.device, out: Path, wo
         "evaluation",
         "transfer",
         *CHAPTER_STAGES,
+        *capacity_stage_names(cfg),
     )
     for name in stages:
         done = ws.load(name)
@@ -280,8 +274,7 @@ def extend(cfg: PipelineConfig, data_spec: str, source: Path, out: Path, work: P
         gallery_doc = schema.GalleryFile.model_validate_json(files["gallery.json"])
     except (BundleError, KeyError, ValueError) as e:
         raise SystemExit(f"{source}: not a bundle this run can extend ({e})") from None
-    current = _as_json(cfg.as_dict())
-    if preset != cfg.preset or any(current.get(k) != v for k, v in run_doc.config.items()):
+    if preset != cfg.preset or not _only_adds(run_doc.config, _as_json(cfg.as_dict())):
         raise SystemExit(f"{source} was made with another config than preset {cfg.preset!r} of this code")
     commit, dirty = git_state(REPO)
     cifar = load_data(data_spec)
@@ -296,9 +289,21 @@ def extend(cfg: PipelineConfig, data_spec: str, source: Path, out: Path, work: P
     gallery_idx = [im.test_index for im in gallery_doc.images]
     cpu = torch.device("cpu")
     files = {k: v for k, v in files.items() if k != "manifest.json"}
+    # the lab retraces the trajectories: recomputed under this code's kernel pins (tour.isa)
+    files.update(
+        run_stage(
+            ws,
+            "trajectories",
+            cpu,
+            lambda: _trajectory_stage(cfg, models, splits.x_test, splits.y_test, gallery_idx),
+        )
+    )
     files.update(_chapter_stages(ws, cfg, models, splits, gallery_idx, cpu))
+    files.update(
+        _capacity_stages(ws, cfg, splits, gallery_indices(splits.y_test, cfg.trajectories.gallery_size), cpu)
+    )
     timings = []
-    for name in CHAPTER_STAGES:
+    for name in ("trajectories", *CHAPTER_STAGES, *capacity_stage_names(cfg)):
         done = ws.load(name)
         assert done is not None  # every chapter stage ran or was loaded above
         timings.append(done[1])
@@ -324,6 +329,62 @@ def _as_json(value: dict) -> dict:
     return json.loads(json.dumps(value))
 
 
+def _only_adds(stored: object, current: object) -> bool:
+    """Whether `current` is `stored` with only new keys (a stage or knob added since), at any depth."""
+    if isinstance(stored, dict) and isinstance(current, dict):
+        return all(k in current and _only_adds(v, current[k]) for k, v in stored.items())
+    return stored == current
+
+
+def _train_data(cfg: PipelineConfig, splits: Splits, pool: list[int], device: torch.device) -> TrainData:
+    probe = shared_probe_config(cfg)
+    n_probe = max(probe.eval_clean_n, probe.eval_pgd_n)
+    return TrainData(
+        x_train=nchw(splits.x_train, device),
+        y_train=torch.from_numpy(splits.y_train).to(device),
+        x_holdout=nchw(splits.x_holdout, device),
+        y_holdout=torch.from_numpy(splits.y_holdout).to(device),
+        x_test=nchw(splits.x_test[:n_probe], device),
+        y_test=torch.from_numpy(splits.y_test[:n_probe]).to(device),
+        x_gallery=nchw(splits.x_test[pool], device),
+    )
+
+
+def _capacity_stages(
+    ws: Workspace, cfg: PipelineConfig, splits: Splits, pool: list[int], device: torch.device
+) -> dict[str, bytes]:
+    """Train every capacity model (a resumable stage each), then measure them all (`capacity`)."""
+    data = _train_data(cfg, splits, pool, device)
+    states = {
+        mid: state_from_bytes(
+            run_stage(
+                ws,
+                f"train_{mid}",
+                device,
+                functools.partial(_train_stage, tcfg, cfg.seed, ws, data, mid, eps255),
+            )["result.safetensors"]
+        )
+        for mid, tcfg, eps255 in cfg.capacity_models()
+    }
+    x_test, y_test = nchw(splits.x_test, device), torch.from_numpy(splits.y_test).to(device)
+
+    def measure():
+        entries = []
+        for mid, tcfg, eps255 in tqdm(cfg.capacity_models(), desc="capacity", unit="model"):
+            model = build(tcfg, cfg.seed, mid, device)
+            model.load_state_dict(states[mid].best)  # the hold-out's choice, in fp32 (not shipped)
+            entries.append(
+                capacity_model(mid, tcfg, eps255, model.eval(), states[mid].best_epoch, x_test, y_test, cfg)
+            )
+        return {"capacity.json": dump_json(capacity_file(entries, len(x_test), cfg))}, None
+
+    return run_stage(ws, "capacity", device, measure)
+
+
+def capacity_stage_names(cfg: PipelineConfig) -> list[str]:
+    return [*(f"train_{mid}" for mid, _, _ in cfg.capacity_models()), "capacity"]
+
+
 def _clean_correct(model, images: np.ndarray, labels: np.ndarray) -> list[bool]:
     """The exported (fp32, CPU) model's verdict on each image, on one thread like the trajectories."""
     with one_thread():
@@ -331,8 +392,7 @@ def _clean_correct(model, images: np.ndarray, labels: np.ndarray) -> list[bool]:
     return (probs.argmax(1).numpy() == labels).tolist()
 
 
-def _train_stage(cfg: PipelineConfig, ws: Workspace, data: TrainData, mid: str, eps255: int):
-    tcfg = cfg.train_config(mid)
+def _train_stage(tcfg: TrainConfig, seed: int, ws: Workspace, data: TrainData, mid: str, eps255: int):
     ckpt = ws.root / "train" / mid / "checkpoint.safetensors"
     state = state_from_bytes(ckpt.read_bytes()) if ckpt.is_file() else None
     bar = tqdm(total=tcfg.epochs, initial=state.epoch if state else 0, desc=f"train {mid}", unit="epoch")
@@ -343,7 +403,7 @@ def _train_stage(cfg: PipelineConfig, ws: Workspace, data: TrainData, mid: str, 
         last = s.history[-1]
         bar.set_postfix(clean=last["clean_acc"]["value"], pgd=last["pgd_acc"]["value"])
 
-    final = train(tcfg, eps255 / 255, data, seed=cfg.seed, model_id=mid, state=state, on_epoch=on_epoch)
+    final = train(tcfg, eps255 / 255, data, seed=seed, model_id=mid, state=state, on_epoch=on_epoch)
     bar.close()
     return {"result.safetensors": state_to_bytes(final, ("best",))}, sum(h["seconds"] for h in final.history)
 

@@ -78,7 +78,7 @@ def learning_rate(cfg: TrainConfig, step: int, total_steps: int) -> float:
 def build(cfg: TrainConfig, seed: int, model_id: str, device: torch.device) -> ResNet18:
     """A freshly initialised network; the init depends only on (seed, model id)."""
     torch.manual_seed(derive_seed(seed, model_id, "init"))
-    model = ResNet18(width=cfg.width).to(device)
+    model = ResNet18(width=cfg.width, last=cfg.last_stage).to(device)
     return model.to(memory_format=torch.channels_last) if cfg.channels_last else model  # type: ignore[call-overload]
 
 

@@ -2,7 +2,8 @@
 
 Inputs are images in [0, 1]; the per-channel normalization is the model's first operation, so
 attacks, eps and the article's pictures all live in plain pixel space. `width` scales every stage
-(64 is the standard 11.2 M-parameter network; the small CPU preset uses a narrower one).
+(64 is the standard 11.2 M-parameter network; the small CPU preset uses a narrower one); `last`
+overrides the channels of the last stage alone (8 x width by default), for the capacity study.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class ResNet18(nn.Module):
     mean: torch.Tensor
     std: torch.Tensor
 
-    def __init__(self, width: int = 64, num_classes: int = 10) -> None:
+    def __init__(self, width: int = 64, num_classes: int = 10, last: int | None = None) -> None:
         super().__init__()
         self.width = width
         self.register_buffer("mean", torch.tensor(CIFAR_MEAN).view(1, 3, 1, 1), persistent=False)
@@ -47,7 +48,7 @@ class ResNet18(nn.Module):
         self.bn1 = nn.BatchNorm2d(width)
         stages, c_in = [], width
         for i, stride in enumerate((1, 2, 2, 2)):
-            c_out = width * 2**i
+            c_out = last if i == 3 and last is not None else width * 2**i
             stages.append(nn.Sequential(BasicBlock(c_in, c_out, stride), BasicBlock(c_out, c_out, 1)))
             c_in = c_out
         self.stages = nn.Sequential(*stages)

@@ -16,8 +16,8 @@ from tour.stats import Z95, wilson
 
 # 2: testset.json and its pages; 3: one sprite strip per gallery image and model; 4: every accuracy an
 # Accuracy (correct, n, Wilson interval), N-FGSM and APGD specs, the sweep's weights, the host's ISA;
-# 5: transfer.json; 6: paint.json, saliency.json, input_landscape.json, weight_landscape.json and
-# run.json's extensions.
+# 5: transfer.json; 6: paint.json, saliency.json, input_landscape.json, weight_landscape.json,
+# capacity.json and run.json's extensions.
 FORMAT_VERSION: Literal[6] = 6
 
 CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
@@ -291,6 +291,28 @@ class DataSource(Strict):
     n_test: int
 
 
+class CapacityModel(Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    kind: Literal["regular", "adversarial"]
+    width: int = Field(ge=1)
+    last_stage: int = Field(ge=1, description="channels of the last stage (8 x width unless reduced)")
+    parameters: int = Field(ge=1)
+    train_attack: AttackSpec | None
+    epochs: int = Field(ge=1)
+    selected_epoch: int = Field(ge=1, description="best epoch on the training hold-out slice")
+    clean: Accuracy
+    robust: Accuracy
+
+
+class CapacityFile(Strict):
+    """capacity.json: regular and adversarial ResNet-18s of several widths (and one with a reduced last
+    stage), each trained with the headline recipe for the same shorter schedule, then measured alike."""
+
+    clean: Measurement
+    robust: Measurement
+    models: list[CapacityModel]
+
+
 class Extension(Strict):
     """A later run that added stages to an existing bundle from its shipped weights."""
 
@@ -503,4 +525,5 @@ JSON_FILES: dict[str, type[Strict]] = {
     "saliency.json": SaliencyFile,
     "input_landscape.json": InputLandscapeFile,
     "weight_landscape.json": WeightLandscapeFile,
+    "capacity.json": CapacityFile,
 }

@@ -14,14 +14,20 @@ from PIL import Image
 
 from precompute.config import tiny
 from precompute.data import load_cifar, split
-from precompute.pipeline import CHAPTER_STAGES, extend
+from precompute.pipeline import CHAPTER_STAGES, capacity_stage_names, extend
 from tests.support import write_synthetic_npz
 from tour import schema
 from tour.bundle import load_bundle, write_manifest
 from tour.weights import load_model
 
 pytestmark = pytest.mark.usefixtures("single_thread")
-CHAPTER_FILES = ("paint.json", "saliency.json", "input_landscape.json", "weight_landscape.json")
+CHAPTER_FILES = (
+    "paint.json",
+    "saliency.json",
+    "input_landscape.json",
+    "weight_landscape.json",
+    "capacity.json",
+)
 
 
 def _chapter_paths(bundle) -> set[str]:
@@ -35,8 +41,10 @@ def _as_older_bundle(src, dst) -> None:
     for rel in _chapter_paths(src):
         (dst / rel).unlink()
     run_doc = json.loads((dst / "run.json").read_text())
-    for key in ("paint", "saliency", "input_landscape", "weight_landscape"):
+    for key in ("paint", "saliency", "input_landscape", "weight_landscape", "capacity"):
         del run_doc["config"][key]
+    for key in ("train", "robust_train", "regular_train"):
+        del run_doc["config"][key]["last_stage"]  # a knob added with the capacity study
     del run_doc["extensions"]
     (dst / "run.json").write_text(json.dumps(run_doc))
     write_manifest(dst, "tiny")
@@ -54,7 +62,7 @@ def test_extend_adds_the_full_runs_chapter_files_to_an_older_bundle(tiny_run, tm
         assert (out / rel).read_bytes() == (tiny_run["bundle"] / rel).read_bytes(), rel
     run_doc = load_bundle(out).doc("run.json", schema.RunFile)
     (ext,) = run_doc.extensions
-    assert [t.name for t in ext.stages] == list(CHAPTER_STAGES)
+    assert [t.name for t in ext.stages] == ["trajectories", *CHAPTER_STAGES, *capacity_stage_names(tiny())]
     assert run_doc.config == json.loads(json.dumps(tiny().as_dict()))
     assert (out / "trajectories.json").read_bytes() == (old / "trajectories.json").read_bytes()
 
@@ -131,3 +139,22 @@ def test_landscapes_are_centred_on_the_trained_model(tiny_run):
         middle = len(weights.coords_1d) // 2
         assert weights.coords_1d[middle] == 0
         assert weights.models[i].loss_1d[middle] == pytest.approx(float(train_loss), abs=1e-5)
+
+
+def test_capacity_models_share_a_schedule_and_differ_in_shape(tiny_run):
+    b, _ = _examples(tiny_run)
+    cap = b.doc("capacity.json", schema.CapacityFile)
+    cfg = tiny()
+    assert [m.id for m in cap.models] == [mid for mid, _, _ in cfg.capacity_models()]
+    assert {m.epochs for m in cap.models} == {cfg.capacity.epochs}
+    assert {m.kind for m in cap.models} == {"regular", "adversarial"}
+    reduced = [m for m in cap.models if m.last_stage != 8 * m.width]
+    assert [(m.width, m.last_stage) for m in reduced] == [s for s in cfg.capacity.reduced for _ in range(2)]
+    by_shape = {(m.kind, m.width, m.last_stage): m.parameters for m in cap.models}
+    assert (
+        by_shape[("adversarial", 2, 16)] < by_shape[("adversarial", 4, 8)] < by_shape[("adversarial", 4, 32)]
+    )
+    for m in cap.models:
+        assert m.clean.n == cap.clean.n_images and m.robust.n == cap.robust.n_images
+        assert (m.train_attack is None) == (m.kind == "regular")
+        assert m.robust.correct <= m.clean.n

@@ -32,6 +32,7 @@ FILES = {
     "saliency.json",
     "input_landscape.json",
     "weight_landscape.json",
+    "capacity.json",
     "images/gallery.png",
     # the chapters' sheets: paint at each of the tiny preset's snapshot steps, gradients per kind
     *(f"images/paint/{mid}-{k:03d}.png" for mid in ("regular", "adv_eps8") for k in (0, 2, 4)),
@@ -214,7 +215,8 @@ def test_a_killed_run_resumes_to_the_same_bundle(tiny_run, tmp_path, monkeypatch
 
     assert tiny().train.epochs == 2
     assert epochs_run.count(("adv_eps2", 1)) == 1  # resumed from its epoch-1 checkpoint, not retrained
-    assert len(epochs_run) == 6 * 2 + 1  # every epoch once, plus the one killed
+    capacity_epochs = len(tiny().capacity_models()) * tiny().capacity.epochs
+    assert len(epochs_run) == 6 * 2 + capacity_epochs + 1  # every epoch once, plus the one killed
     mine, theirs = comparable(out), comparable(tiny_run["bundle"])
     for a, b, name in zip(mine, theirs, ("files", "training", "evaluation"), strict=True):
         if isinstance(a, dict) and name == "files":
