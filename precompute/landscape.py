@@ -23,7 +23,6 @@ from tour.attacks import eval_mode
 from tour.landscape import InputGrid, input_landscape, random_direction
 from tour.runtime import one_thread, to_input
 from tour.saliency import input_gradient
-from tour.stats import mean_interval
 
 FILTER_NORM = (
     "Li et al. (2018): a Gaussian random direction for every weight tensor, each output filter (row of "
@@ -31,11 +30,6 @@ FILTER_NORM = (
     "not moved, and batch norm uses the trained running statistics (eval mode)"
 )
 ROUND = 6
-
-
-def _interval(values: torch.Tensor) -> schema.MeanInterval:
-    mean, low, high, sd = mean_interval(values.double().tolist())
-    return schema.MeanInterval(mean=mean, low=low, high=high, sd=sd, n=len(values))
 
 
 def _rounded(t: torch.Tensor) -> list:
@@ -97,7 +91,11 @@ def input_landscape_file(
     rise = []
     for mid, m in models.items():
         adv, rand = loss_rise(m, to_input(x_test[:n]), y_test[:n], cfg.distance, grid, cfg.batch)
-        rise.append(schema.LossRise(model_id=mid, adversarial=_interval(adv), random=_interval(rand)))
+        rise.append(
+            schema.LossRise(
+                model_id=mid, adversarial=schema.MeanInterval.of(adv), random=schema.MeanInterval.of(rand)
+            )
+        )
     return schema.InputLandscapeFile(
         grid=spec,
         coords=grid.coords(),

@@ -3,7 +3,6 @@ image-like each model's gradients are (tour.saliency does the arithmetic; this b
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 from torch import nn
 
@@ -11,8 +10,7 @@ from precompute.config import GALLERY_COLUMNS, SaliencyConfig
 from tour import schema
 from tour.runtime import one_thread, to_input
 from tour.saliency import SmoothGrad, edge_correlation, input_gradient, picture, smooth_gradient
-from tour.sprites import png, sheet
-from tour.stats import mean_interval
+from tour.sprites import png, sheet, to_pixels
 
 PICTURE = (
     "each image's gradient of the loss drawn as 0.5 + g / (2 s) per pixel and colour, s the image's "
@@ -23,15 +21,6 @@ EDGE_RULE = (
     "magnitude of the image's brightness (0.299 R + 0.587 G + 0.114 B); 1 would mean the gradient is "
     "largest exactly where the image has edges, 0 that the two are unrelated"
 )
-
-
-def _u8(x: torch.Tensor) -> np.ndarray:
-    return (x * 255).round().to(torch.uint8).permute(0, 2, 3, 1).numpy()
-
-
-def _interval(values: torch.Tensor) -> schema.MeanInterval:
-    mean, low, high, sd = mean_interval(values.double().tolist())
-    return schema.MeanInterval(mean=mean, low=low, high=high, sd=sd, n=len(values))
 
 
 def _gradients(
@@ -70,14 +59,16 @@ def saliency_file(
         )
         with one_thread():
             plain, smooth = _gradients(model, gallery_x, y_gallery, sg, 1, fixed=True)
-        files[paths.gradient] = png(sheet(_u8(picture(plain)), GALLERY_COLUMNS))
-        files[paths.smoothgrad] = png(sheet(_u8(picture(smooth)), GALLERY_COLUMNS))
+        files[paths.gradient] = png(sheet(to_pixels(picture(plain)), GALLERY_COLUMNS))
+        files[paths.smoothgrad] = png(sheet(to_pixels(picture(smooth)), GALLERY_COLUMNS))
         sprites[mid] = paths
         plain, smooth = _gradients(model, test_x, y_test[:n], sg, cfg.batch)
         per_image[mid] = (edge_correlation(plain, test_x), edge_correlation(smooth, test_x))
         scores.append(
             schema.EdgeScore(
-                model_id=mid, gradient=_interval(per_image[mid][0]), smoothgrad=_interval(per_image[mid][1])
+                model_id=mid,
+                gradient=schema.MeanInterval.of(per_image[mid][0]),
+                smoothgrad=schema.MeanInterval.of(per_image[mid][1]),
             )
         )
     regular, robust = (per_image[m] for m in list(models)[:2])
@@ -92,8 +83,8 @@ def saliency_file(
             edge_rule=EDGE_RULE,
             scores=scores,
             difference={
-                "gradient": _interval(robust[0] - regular[0]),
-                "smoothgrad": _interval(robust[1] - regular[1]),
+                "gradient": schema.MeanInterval.of(robust[0] - regular[0]),
+                "smoothgrad": schema.MeanInterval.of(robust[1] - regular[1]),
             },
         ),
         files,

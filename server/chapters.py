@@ -86,11 +86,38 @@ class WeightLandscapeView:
 
 
 @dataclass(frozen=True)
+class CapacityRow:
+    kind: str  # "regular" or "adversarial"
+    width: Num
+    last_stage: Num
+    reduced: bool  # the last stage narrower than 8 x width
+    parameters: Num
+    epochs: Num
+    clean: Acc
+    robust: Acc
+
+
+@dataclass(frozen=True)
+class CapacityView:
+    clean: Markup  # the measurements' captions
+    robust: Markup
+    epochs: Num
+    rows: tuple[CapacityRow, ...]  # regular models first, each kind by size
+    # adversarial models the prose compares: the smallest and largest full-width ones, and the
+    # narrowed one beside the full-width model of its width
+    small: CapacityRow
+    large: CapacityRow
+    reduced: CapacityRow | None
+    same_width: CapacityRow | None
+
+
+@dataclass(frozen=True)
 class Chapters:
     paint: PaintView
     saliency: SaliencyView
     input_landscape: InputLandscapeView
     weight_landscape: WeightLandscapeView
+    capacity: CapacityView
 
 
 def _paint(p: schema.PaintFile) -> PaintView:
@@ -170,6 +197,37 @@ def _weight_landscape(d: schema.WeightLandscapeFile) -> WeightLandscapeView:
     )
 
 
+def _capacity(d: schema.CapacityFile) -> CapacityView:
+    def row(i: int, m: schema.CapacityModel) -> CapacityRow:
+        src = f"capacity.models[{i}]"
+        return CapacityRow(
+            kind=m.kind,
+            width=Num(m.width, "int", f"{src}.width"),
+            last_stage=Num(m.last_stage, "int", f"{src}.last_stage"),
+            reduced=m.last_stage != 8 * m.width,
+            parameters=Num(m.parameters, "count", f"{src}.parameters"),
+            epochs=Num(m.epochs, "int", f"{src}.epochs"),
+            clean=acc(m.clean, f"{src}.clean"),
+            robust=acc(m.robust, f"{src}.robust"),
+        )
+
+    rows = sorted((row(i, m) for i, m in enumerate(d.models)), key=lambda r: (r.kind, r.parameters.value))
+    adv = [r for r in rows if r.kind == "adversarial"]
+    full = [r for r in adv if not r.reduced]
+    reduced = next((r for r in adv if r.reduced), None)
+    same = None if reduced is None else next((r for r in full if r.width.value == reduced.width.value), None)
+    return CapacityView(
+        clean=measurement_caption(d.clean, "capacity.clean"),
+        robust=measurement_caption(d.robust, "capacity.robust"),
+        epochs=rows[0].epochs,
+        rows=tuple(rows),
+        small=full[0],
+        large=full[-1],
+        reduced=reduced,
+        same_width=same,
+    )
+
+
 def build_chapters(store: Store) -> Chapters:
     b = store.bundle
     return Chapters(
@@ -177,4 +235,5 @@ def build_chapters(store: Store) -> Chapters:
         saliency=_saliency(b.doc("saliency.json", schema.SaliencyFile)),
         input_landscape=_input_landscape(b.doc("input_landscape.json", schema.InputLandscapeFile)),
         weight_landscape=_weight_landscape(b.doc("weight_landscape.json", schema.WeightLandscapeFile)),
+        capacity=_capacity(b.doc("capacity.json", schema.CapacityFile)),
     )

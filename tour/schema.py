@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from tour.stats import Z95, wilson
+from tour.stats import Z95, mean_interval, wilson
 
 # 2: testset.json and its pages; 3: one sprite strip per gallery image and model; 4: every accuracy an
 # Accuracy (correct, n, Wilson interval), N-FGSM and APGD specs, the sweep's weights, the host's ISA;
@@ -385,6 +385,13 @@ class MeanInterval(Strict):
     high: float
     sd: float = Field(ge=0)
     n: int = Field(ge=2)
+
+    @classmethod
+    def of(cls, values: Any) -> MeanInterval:
+        """From per-image scores: a tensor (summed in float64) or a list of floats."""
+        listed = values.double().tolist() if hasattr(values, "double") else list(values)
+        mean, low, high, sd = mean_interval(listed)
+        return cls(mean=mean, low=low, high=high, sd=sd, n=len(listed))
 
     @model_validator(mode="after")
     def _consistent(self) -> MeanInterval:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import torch
 from PIL import Image
 
 
@@ -35,3 +36,9 @@ def webp(image: np.ndarray) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(image).save(buf, format="WEBP", lossless=True, quality=50, method=4)
     return buf.getvalue()
+
+
+def to_pixels(x: torch.Tensor) -> np.ndarray:
+    """(..., C, H, W) floats in [0, 1] -> (..., H, W, C) uint8, rounded: every picture the bundle and
+    the lab draw from a tensor (iterates, perturbations, gradients) goes through this."""
+    return (x.clamp(0, 1) * 255).round().to(torch.uint8).movedim(-3, -1).numpy()

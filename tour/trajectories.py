@@ -17,6 +17,7 @@ from torch import nn
 from tour import schema
 from tour.attacks import eval_mode, pgd
 from tour.runtime import derive_seed
+from tour.sprites import to_pixels
 
 DIGITS = 6  # decimals kept in the JSON: far below what a chart shows, a third of the bytes
 
@@ -38,11 +39,6 @@ def perturbation_scale(deltas: torch.Tensor, eps: float, norm: str) -> float:
     """The s of the perturbation pictures; never 0, so eps = 0 draws a plain grey."""
     s = eps if norm == "Linf" else float(deltas.abs().max())
     return max(s, 1e-12)
-
-
-def _u8(x: torch.Tensor) -> np.ndarray:
-    """(..., C, H, W) floats in [0, 1] -> (..., H, W, C) uint8."""
-    return (x.clamp(0, 1) * 255).round().to(torch.uint8).movedim(-3, -1).numpy()
 
 
 def _record(logits: torch.Tensor, loss: torch.Tensor, delta: torch.Tensor) -> schema.StepRecord:
@@ -127,4 +123,4 @@ def _attack_one(
         first_misclassified=wrong[0] if wrong else None,
     )
     scale = perturbation_scale(deltas, spec.eps, spec.norm)
-    return ImageAttack(trajectory, _u8(iterates), _u8(0.5 + deltas / (2 * scale)), scale)
+    return ImageAttack(trajectory, to_pixels(iterates), to_pixels(0.5 + deltas / (2 * scale)), scale)

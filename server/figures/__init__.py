@@ -12,6 +12,7 @@ from typing import Any, Literal, get_args
 from server.figures import (
     attack_loss,
     bars,
+    capacity,
     input_landscape,
     learning,
     paint_probs,
@@ -38,6 +39,7 @@ FigureName = Literal[
     "saliency",
     "input-landscape",
     "weight-landscape",
+    "capacity",
     "bars",
     "attack-loss",
 ]
@@ -73,6 +75,7 @@ def build_all(bundle: Bundle) -> dict[str, dict[str, Any]]:
         "weight-landscape": weight_landscape.build(
             bundle.doc("weight_landscape.json", schema.WeightLandscapeFile), colors, labels
         ),
+        "capacity": capacity.build(bundle.doc("capacity.json", schema.CapacityFile)),
         "bars": bars.build(gallery.classes),
         "attack-loss": attack_loss.build(),
     }

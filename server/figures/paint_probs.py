@@ -1,7 +1,8 @@
 """The painting chapter's small chart: how sure each model is of the target class along one push.
 
-A shell with one line per model and no points: the page fills it from paint.json for the cell the
-reader picks (start image x target class), at the steps the sheets show.
+A shell with one line per model at zero (empty values would make Plotly style its points inline,
+which the page's CSP refuses): the page fills it from paint.json for the cell the reader picks
+(start image x target class), at the steps the sheets show.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from tour.bundle import Bundle
 from tour.landscape import InputGrid, input_landscape
 from tour.runtime import nchw, to_input
 from tour.saliency import SmoothGrad, input_gradient, picture, smooth_gradient
+from tour.sprites import to_pixels
 from tour.trajectories import DIGITS
 
 CPU = torch.device("cpu")
@@ -48,11 +49,6 @@ class Inspection:
     pred: list[list[int]]
 
 
-def _u8(pictures: torch.Tensor) -> np.ndarray:
-    """(1, 3, H, W) in [0, 1] -> (H, W, 3) uint8, rounded as the precompute's sheets are."""
-    return (pictures * 255).round().to(torch.uint8)[0].permute(1, 2, 0).numpy()
-
-
 def inspect_image(model: nn.Module, image: np.ndarray, label: int, settings: InspectSettings) -> Inspection:
     """image: (32, 32, 3) uint8; `label` the class whose loss is taken. Blocking CPU work; the
     caller sets the thread count (one, as the precompute ran it)."""
@@ -63,8 +59,8 @@ def inspect_image(model: nn.Module, image: np.ndarray, label: int, settings: Ins
     smooth = smooth_gradient(model, x, y, SmoothGrad(sg.samples, sg.sigma, sg.seed))
     surface = input_landscape(model, x, y, InputGrid(grid.radius, grid.points, grid.seed))
     return Inspection(
-        gradient=_u8(picture(plain)),
-        smoothgrad=_u8(picture(smooth)),
+        gradient=to_pixels(picture(plain))[0],
+        smoothgrad=to_pixels(picture(smooth))[0],
         loss=np.round(surface.loss.double().numpy(), DIGITS).tolist(),
         pred=surface.pred.tolist(),
     )

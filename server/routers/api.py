@@ -37,6 +37,7 @@ DOCUMENTS: dict[str, tuple[type[schema.Strict], str]] = {
     "paint": (schema.PaintFile, "Each example and a neutral start pushed toward every class."),
     "saliency": (schema.SaliencyFile, "Input gradients of the gallery and how image-like they are."),
     "input-landscape": (schema.InputLandscapeFile, "The loss on a plane around each example."),
+    "capacity": (schema.CapacityFile, "Regular and adversarial models of several widths, measured alike."),
     "weight-landscape": (
         schema.WeightLandscapeFile,
         "The training loss around each trained model along filter-normalized directions.",

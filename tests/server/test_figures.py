@@ -163,7 +163,9 @@ def test_input_landscape_has_a_frame_per_example_on_one_colour_scale(figs, bundl
 def test_weight_landscape_slices_are_the_bundles(figs, bundle) -> None:
     doc = bundle.doc("weight_landscape.json", schema.WeightLandscapeFile)
     traces = figs["weight-landscape"]["data"]
-    lines, planes = traces[: len(doc.models)], traces[len(doc.models) :]
+    n = len(doc.models)
+    lines, planes, (scale,) = traces[:n], traces[n : 2 * n], traces[2 * n :]  # the colour scale last
+    assert scale["z"][-1][0] == pytest.approx(max(v for s in doc.models for row in s.loss_2d for v in row))
     for line, plane, s in zip(lines, planes, doc.models, strict=True):
         assert line["x"] == pytest.approx(doc.coords_1d)
         assert line["y"] == pytest.approx(s.loss_1d)
@@ -176,9 +178,24 @@ def test_paint_chart_is_a_shell_with_the_snapshot_steps(figs, bundle) -> None:
     doc = bundle.doc("paint.json", schema.PaintFile)
     traces = figs["paint-probs"]["data"]
     assert len(traces) == len(doc.model_ids)
-    assert all(t["x"] == doc.snapshots and all(v is None for v in t["y"]) for t in traces)
+    assert all(t["x"] == doc.snapshots and t["y"] == [0.0] * len(doc.snapshots) for t in traces)  # filled by the page
 
 
 def _models(bundle: Bundle, ids: list[str]) -> list[schema.ModelInfo]:
     run = bundle.doc("run.json", schema.RunFile)
     return [next(m for m in run.models if m.id == mid) for mid in ids]
+
+
+def test_capacity_points_are_every_model_with_its_interval(figs, bundle) -> None:
+    doc = bundle.doc("capacity.json", schema.CapacityFile)
+    traces = figs["capacity"]["data"]
+    assert figs["capacity"]["layout"]["xaxis"]["type"] == "log"
+    assert sum(len(t["x"]) for t in traces) == 2 * len(doc.models)  # clean and PGD per model
+    by_key = {(m.kind, m.parameters, m.last_stage != 8 * m.width): m for m in doc.models}
+    for t in traces:
+        kind = t["name"].split(",")[0]
+        measure = "clean" if ", clean" in t["name"] else "robust"
+        for x, y, cd in zip(t["x"], t["y"], t["customdata"], strict=True):
+            m = by_key[(kind, x, "narrowed" in t["name"])]
+            assert y == pytest.approx(100 * getattr(m, measure).value)
+            assert cd[4] == getattr(m, measure).n

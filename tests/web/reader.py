@@ -16,6 +16,7 @@ FIGURES = (
     "paint",
     "input-landscape",
     "weight-landscape",
+    "capacity",
 )
 
 

@@ -115,3 +115,20 @@ def test_chapters_by_touch_on_a_phone(browser, live_server) -> None:
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= 390 + 1, "the chapters fit a phone without horizontal scroll"
         assert errors == []
+
+
+def test_capacity_table_chart_and_hover(page, docs) -> None:
+    open_article(page)
+    capacity = docs.get("capacity")
+    assert page.locator("#capacity-table tbody tr").count() == len(capacity["models"])
+    text = summary(page, "capacity")
+    assert text.startswith("Adversarially trained, accuracy under PGD")
+    assert text.count("parameters") == sum(m["kind"] == "adversarial" for m in capacity["models"])
+    # hovering a point names that model (the chart's hover reaches the summary)
+    chart = page.locator("#chart-capacity")
+    chart.scroll_into_view_if_needed()
+    point = chart.locator(".scatterlayer .trace .points path").first
+    point.hover(force=True)
+    page.wait_for_function("() => document.getElementById('summary-capacity').dataset.model", timeout=5_000)
+    assert "clean" in summary(page, "capacity")
+    numbers_match(page, docs)

@@ -4,6 +4,7 @@
 // says that every figure near the viewport at load has drawn its first view.
 
 import { initAttack } from "../figures/attack.js";
+import { initCapacity } from "../figures/capacity.js";
 import { initDefense } from "../figures/defense.js";
 import { initGradients } from "../figures/gradients.js";
 import { initInputLandscape } from "../figures/inputLandscape.js";
@@ -102,6 +103,7 @@ const FIGURES = {
     const [landscape, gallery] = await docs("input-landscape", "gallery");
     return initInputLandscape({ landscape, gallery, sheet: await gallerySheet(gallery), opening });
   },
+  "fig-capacity": async () => initCapacity({ capacity: await doc("capacity") }),
   "fig-weight-landscape": async () => {
     const [weights, run] = await docs("weight-landscape", "run");
     return initWeightLandscape({ weights, run });
