@@ -59,7 +59,40 @@ def report(bundle_dir: Path) -> str:
             a = r.accuracy
             interval = f"{100 * a.low:.1f} to {100 * a.high:.1f} %"
             lines.append(f"| {m.model_id} | {r.name} | {100 * a.value:.1f} % | {interval} | {a.n:,} |")
+    for e in run.extensions:
+        lines += [
+            "",
+            f"Extended {e.created[:16]} UTC at commit {e.commit[:7]}{' (dirty)' if e.dirty else ''} "
+            f"(`python -m precompute --extend`), on {e.device}: CPU kernels {e.cpu_capability} on a host "
+            f"with {e.host_isa}.",
+            "",
+            "| stage | minutes |",
+            "| --- | ---: |",
+            *(f"| {t.name} | {t.wall_seconds / 60:.1f} |" for t in e.stages),
+            f"| **all stages** | **{sum(t.wall_seconds for t in e.stages) / 60:.1f}** |",
+        ]
+    if "capacity.json" in b.docs:
+        cap = b.doc("capacity.json", schema.CapacityFile)
+        timing = {t.name: t.wall_seconds for e in run.extensions for t in e.stages}
+        timing |= {t.name: t.wall_seconds for t in run.stages}
+        lines += [
+            "",
+            "| capacity model | width | last stage | parameters | epochs | s/epoch | clean | PGD-10 |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for m in cap.models:
+            per_epoch = timing.get(f"train_{m.id}", 0.0) / m.epochs
+            lines.append(
+                f"| {m.id} | {m.width} | {m.last_stage} | {m.parameters:,} | {m.epochs} | {per_epoch:.0f} | "
+                f"{_acc(m.clean)} | {_acc(m.robust)} |"
+            )
+    size = sum(e.bytes for e in b.manifest.files)
+    lines += ["", f"Bundle: {len(b.manifest.files)} files, {size / 1e6:.1f} MB."]
     return "\n".join(lines)
+
+
+def _acc(a: schema.Accuracy) -> str:
+    return f"{100 * a.value:.1f} % ({100 * a.low:.1f} to {100 * a.high:.1f}, n = {a.n:,})"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -178,7 +178,8 @@ def test_paint_chart_is_a_shell_with_the_snapshot_steps(figs, bundle) -> None:
     doc = bundle.doc("paint.json", schema.PaintFile)
     traces = figs["paint-probs"]["data"]
     assert len(traces) == len(doc.model_ids)
-    assert all(t["x"] == doc.snapshots and t["y"] == [0.0] * len(doc.snapshots) for t in traces)  # filled by the page
+    zeros = [0.0] * len(doc.snapshots)  # the page fills them
+    assert all(t["x"] == doc.snapshots and t["y"] == zeros for t in traces)
 
 
 def _models(bundle: Bundle, ids: list[str]) -> list[schema.ModelInfo]:
