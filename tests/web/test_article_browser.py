@@ -440,7 +440,7 @@ def test_phone_gallery_has_44px_targets_and_shows_all_on_request(browser, live_s
         shown = [t for t in thumbs.all() if t.is_visible()]
         assert 0 < len(shown) < thumbs.count()
         assert min(t.bounding_box()["width"] for t in shown) >= 44
-        page.locator(".gallery-more").tap()
+        page.locator("#picker-attack + .gallery-more").tap()
         assert all(t.is_visible() for t in thumbs.all())
 
 
