@@ -194,7 +194,7 @@ def run(cfg: PipelineConfig, data_spec: str, device: torch.device, out: Path, wo
     )
     transfer_files = run_stage(ws, "transfer", device, lambda: _transfer_stage(cfg, models, x_test, y_test))
     chapter_files = _chapter_stages(ws, cfg, models, splits, gallery_idx, device)
-    chapter_files.update(_capacity_stages(ws, cfg, splits, pool, device))
+    chapter_files.update(_capacity_stages(ws, cfg, data, x_test, y_test, device))
 
     export_start = time.perf_counter()
     stages = (
@@ -299,9 +299,9 @@ def extend(cfg: PipelineConfig, data_spec: str, source: Path, out: Path, work: P
         )
     )
     files.update(_chapter_stages(ws, cfg, models, splits, gallery_idx, cpu))
-    files.update(
-        _capacity_stages(ws, cfg, splits, gallery_indices(splits.y_test, cfg.trajectories.gallery_size), cpu)
-    )
+    pool = gallery_indices(splits.y_test, cfg.trajectories.gallery_size)
+    x_test, y_test = nchw(splits.x_test, cpu), torch.from_numpy(splits.y_test)
+    files.update(_capacity_stages(ws, cfg, _train_data(cfg, splits, pool, cpu), x_test, y_test, cpu))
     timings = []
     for name in ("trajectories", *CHAPTER_STAGES, *capacity_stage_names(cfg)):
         done = ws.load(name)
@@ -351,10 +351,15 @@ def _train_data(cfg: PipelineConfig, splits: Splits, pool: list[int], device: to
 
 
 def _capacity_stages(
-    ws: Workspace, cfg: PipelineConfig, splits: Splits, pool: list[int], device: torch.device
+    ws: Workspace,
+    cfg: PipelineConfig,
+    data: TrainData,
+    x_test: torch.Tensor,
+    y_test: torch.Tensor,
+    device: torch.device,
 ) -> dict[str, bytes]:
-    """Train every capacity model (a resumable stage each), then measure them all (`capacity`)."""
-    data = _train_data(cfg, splits, pool, device)
+    """Train every capacity model (a resumable stage each), then measure them all (`capacity`) on the
+    whole test set (uint8 NCHW on `device`); `data` is the training run's, reused."""
     states = {
         mid: state_from_bytes(
             run_stage(
@@ -366,7 +371,6 @@ def _capacity_stages(
         )
         for mid, tcfg, eps255 in cfg.capacity_models()
     }
-    x_test, y_test = nchw(splits.x_test, device), torch.from_numpy(splits.y_test).to(device)
 
     def measure():
         entries = []
