@@ -41,7 +41,7 @@ def random_data(n: int, n_eval: int, device: torch.device) -> TrainData:
         y_holdout=labels(n_eval),
         x_test=images(n_eval),
         y_test=labels(n_eval),
-        x_examples=images(10),
+        x_gallery=images(10),
     )
 
 

@@ -54,10 +54,12 @@ class TrainConfig:
     warmup_fraction: float = 0.2  # linear ramp from 0 to lr, then linear decay to 0 (one-cycle)
     momentum: float = 0.9  # nesterov SGD, the standard CIFAR recipe
     weight_decay: float = 5e-4  # the standard CIFAR ResNet value
-    label_smoothing: float = 0.0  # only the regular model uses it (see presets); it masks gradients in AT
+    label_smoothing: float = 0.1  # every model: +acc for standard and AT alike at <= 0.2 (Pang et al., 2021)
     attack: str = "pgd"  # adversarial batches: "pgd" (Madry PGD-k) or "nfgsm" (one step, de Jorge et al.)
     train_attack_steps: int = 10  # PGD steps per batch for adversarial models, alpha = madry_alpha
     nfgsm_noise: float = 2.0  # N-FGSM's start noise half-width in multiples of eps (the paper's k = 2)
+    precision: str = "auto"  # training's autocast: "auto" = bf16 where native (1.65x here), else fp32
+    ema: float | None = 0.999  # weight average shipped and selected (~2.6 epochs at batch 128); None = off
     channels_last: bool = True  # NHWC convolutions: ~15 % faster on the CPU too (558 vs 483 img/s here)
     probe_eps: float = 8 / 255  # the per-epoch test probe of every model: PGD at 8/255, step 2/255
     probe_alpha: float = 2 / 255
@@ -252,9 +254,7 @@ class PipelineConfig:
     preset: schema.Preset
     seed: int
     data: DataConfig
-    train: TrainConfig
-    robust_train: TrainConfig  # the headline adv_eps8 model may train longer than the other sweep models
-    regular_train: TrainConfig
+    train: TrainConfig  # every model of the family, the headline pair included: they differ only in eps
     trajectories: TrajectoryConfig
     sweep: SweepConfig
     evaluation: EvalConfig
@@ -267,22 +267,15 @@ class PipelineConfig:
 
     def capacity_models(self) -> list[tuple[str, TrainConfig, int]]:
         """(id, training config, train eps x 255) of every capacity model: regular and adversarial
-        (the headline ROBUST_ID's recipe and eps) at each shape, `capacity.epochs` epochs each."""
+        (at the headline eps) at each shape, the family's recipe for `capacity.epochs` epochs each."""
         out = []
+        headline = round(self.evaluation.eps * 255)
+        tcfg = replace(self.train, epochs=self.capacity.epochs)
         for width, last in self.capacity.shapes():
-            headline = round(self.evaluation.eps * 255)
-            for kind, base, eps255 in (
-                ("regular", self.regular_train, 0),
-                ("adv", self.robust_train, headline),
-            ):
-                tcfg = replace(base, width=width, last_stage=last, epochs=self.capacity.epochs)
-                out.append((capacity_id(kind, width, last), tcfg, eps255))
+            for kind, eps255 in (("regular", 0), ("adv", headline)):
+                shaped = replace(tcfg, width=width, last_stage=last)
+                out.append((capacity_id(kind, width, last), shaped, eps255))
         return out
-
-    def train_config(self, mid: str) -> TrainConfig:
-        if mid == "regular":
-            return self.regular_train
-        return self.robust_train if mid == ROBUST_ID else self.train
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -308,8 +301,6 @@ def tiny() -> PipelineConfig:
         seed=0,
         data=DataConfig(n_train=None, n_holdout=50),
         train=train,
-        robust_train=train,
-        regular_train=train,
         trajectories=TrajectoryConfig(gallery_size=20),  # the rule still holds, two images per class
         sweep=SweepConfig(n=20, steps=2),
         evaluation=EvalConfig(
@@ -342,6 +333,7 @@ def small() -> PipelineConfig:
         batch_size=128,
         lr=0.1,
         attack="nfgsm",
+        ema=0.99,  # 46 steps in all: a 0.999 average would still remember the random init
         eval_clean_n=500,
         eval_pgd_n=100,
         holdout_attack_n=200,
@@ -352,8 +344,6 @@ def small() -> PipelineConfig:
         seed=0,
         data=DataConfig(n_train=3000, n_holdout=500),
         train=train,
-        robust_train=train,
-        regular_train=replace(train, epochs=3, label_smoothing=0.1),
         trajectories=TrajectoryConfig(),
         sweep=SweepConfig(n=200),
         evaluation=EvalConfig(clean_n=None, pgd_n=200, apgd_n=100, apgd_steps=20, batch=100),
@@ -363,17 +353,17 @@ def small() -> PipelineConfig:
 def cpu() -> PipelineConfig:
     """The shipped bundle: width 16 (0.7 M parameters) on all 49,000 training images, two CPU cores.
 
-    Measured on the team's 2-core AMD EPYC (AVX-512 host, kernels pinned to AVX2), channels-last,
-    batch 128, nothing else running: a regular epoch ~62 s and an N-FGSM epoch ~85 s with its probes.
-    So 20 + 5 x 6 epochs are ~63 min, and with sweep, evaluation, transfer and export the preset is
-    ~95 min; on a shared machine the first full run recorded 160 (BENCHMARKS.md, "Precompute run").
+    All six models share one schedule, so every comparison on the page is between models trained
+    alike. On two cores with native bf16 (bench.train_precision) a regular epoch takes ~55 s and an
+    N-FGSM epoch ~85 s with their probes: 11 epochs x (1 + 5 models) are ~95 min, and the evaluation,
+    sweep, transfer and chapters ~55 more (BENCHMARKS.md, "Precompute run").
     """
     train = TrainConfig(
         width=16,  # width 32 is ~3x slower per epoch: fewer epochs would cost more than width gains
-        epochs=6,  # every sweep model: the budget's share for five adversarial models (8 ran ~165 min)
+        epochs=11,  # every model, headline pair included: what 150 minutes buy for six models in bf16
         batch_size=128,
         lr=0.2,  # N-FGSM's one-cycle peak (de Jorge et al. train at batch 128 with peak 0.2)
-        warmup_fraction=0.3,  # a longer ramp steadies single-step AT in the first epochs
+        warmup_fraction=0.25,  # a longer ramp steadies single-step AT in the first epochs
         attack="nfgsm",  # one extra gradient per batch, no catastrophic overfitting up to 16/255
         eval_pgd_n=500,  # the per-epoch PGD probe costs ~11 passes an image: 500 keep it < 5 % of an epoch
         holdout_attack_n=500,
@@ -384,12 +374,11 @@ def cpu() -> PipelineConfig:
         seed=0,
         data=DataConfig(n_train=None, n_holdout=1000),
         train=train,
-        robust_train=train,  # the headline model is the sweep's 8/255 model: one schedule for all five
-        # cheap epochs: ~3x the sweep's, for a regular model near 90 %
-        regular_train=replace(train, epochs=20, warmup_fraction=0.15, label_smoothing=0.1),
         trajectories=TrajectoryConfig(),
         sweep=SweepConfig(n=2000, batch=500),
         evaluation=EvalConfig(clean_n=None, pgd_n=2000, apgd_n=1000),
+        # widths 8 to 24 at 5 epochs fit the study's hour in bf16; 2,000 PGD images narrow the intervals
+        capacity=CapacityConfig(widths=(8, 16, 24), epochs=5, pgd_n=2000),
     )
 
 
@@ -397,7 +386,7 @@ def full() -> PipelineConfig:
     """One H100/H200: width 64 on all 49,000 training images (1,000 held out); see BENCHMARKS.md."""
     train = TrainConfig(
         width=64,
-        epochs=24,  # sweep models: one-cycle AT plateaus by ~20-30 epochs (Rice et al. 2020)
+        epochs=30,  # every model: one-cycle AT plateaus by ~20-30 epochs (Rice et al. 2020)
         batch_size=512,  # large batches keep the GPU busy; lr scaled up with warmup
         lr=0.2,
         train_attack_steps=10,  # PGD-10, alpha = eps/4: the Madry recipe the targets refer to
@@ -408,8 +397,6 @@ def full() -> PipelineConfig:
         seed=0,
         data=DataConfig(n_train=None, n_holdout=1000),
         train=train,
-        robust_train=replace(train, epochs=40),  # the headline model gets the most epochs of the budget
-        regular_train=replace(train, epochs=40, lr=0.4, label_smoothing=0.1),
         trajectories=TrajectoryConfig(),
         sweep=SweepConfig(n=None, batch=2000),
         evaluation=EvalConfig(clean_n=None, pgd_n=10000, apgd_n=1000, batch=1000),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from precompute.config import GALLERY_COLUMNS, TESTSET_COLUMNS, TESTSET_PAGE, PipelineConfig, TrainConfig
+from precompute.config import GALLERY_COLUMNS, TESTSET_COLUMNS, TESTSET_PAGE, TrainConfig
 from tour import schema
 from tour.sprites import png, sheet, webp
 from tour.trajectories import ImageAttack
@@ -107,12 +107,3 @@ def trajectories(
             )
         )
     return schema.TrajectoriesFile(attack=spec, model_ids=list(attacks), images=images), files
-
-
-def shared_probe_config(cfg: PipelineConfig) -> TrainConfig:
-    """The per-epoch test measurements must be the same for every model to share one caption."""
-    configs = [cfg.train, cfg.robust_train, cfg.regular_train]
-    keys = ("eval_clean_n", "eval_pgd_n", "eval_pgd_steps", "probe_eps", "probe_alpha")
-    if any(getattr(c, k) != getattr(configs[0], k) for c in configs for k in keys):
-        raise ValueError("every model must use the same per-epoch test measurements (eval_*)")
-    return configs[0]

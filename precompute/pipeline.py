@@ -32,7 +32,6 @@ from precompute.documents import (
     label,
     probe_measurements,
     selection,
-    shared_probe_config,
     testset,
     trajectories,
 )
@@ -42,13 +41,21 @@ from precompute.paint import neutral_start, paint_file
 from precompute.provenance import device_name, git_state, now, versions
 from precompute.saliency import saliency_file
 from precompute.sweep import sweep_file, sweep_row
-from precompute.train import TrainData, TrainState, build, state_from_bytes, state_to_bytes, train
+from precompute.train import (
+    RESUME_GROUPS,
+    TrainData,
+    TrainState,
+    build,
+    state_from_bytes,
+    state_to_bytes,
+    train,
+)
 from precompute.transfer import transfer_file
 from tour import schema
 from tour.bundle import BundleError, atomic_write_bytes, dump_json, read_files, write_manifest
 from tour.isa import capability, host_isa
 from tour.model import parameter_count
-from tour.runtime import nchw, one_thread
+from tour.runtime import nchw, one_thread, train_precision
 from tour.trajectories import attack_images, trajectory_seed
 from tour.weights import export_bytes, model_from_bytes
 
@@ -170,10 +177,10 @@ def run(cfg: PipelineConfig, data_spec: str, device: torch.device, out: Path, wo
                 ws,
                 f"train_{mid}",
                 device,
-                functools.partial(_train_stage, cfg.train_config(mid), cfg.seed, ws, data, mid, eps255),
+                functools.partial(_train_stage, cfg.train, cfg.seed, ws, data, mid, eps255),
             )["result.safetensors"]
         )
-    weights = {mid: export_bytes(r.best, cfg.train_config(mid).width, mid) for mid, r in results.items()}
+    weights = {mid: export_bytes(r.best, cfg.train.width, mid) for mid, r in results.items()}
     models = {mid: model_from_bytes(w) for mid, w in weights.items()}
     order = examples_first(
         len(pool), _clean_correct(models["regular"], splits.x_test[pool], splits.y_test[pool])
@@ -210,7 +217,10 @@ def run(cfg: PipelineConfig, data_spec: str, device: torch.device, out: Path, wo
         done = ws.load(name)
         assert done is not None  # every stage ran or was loaded above
         timings.append(done[1])
-    infos = {model_id(e): _model_info(cfg, e, results[model_id(e)], source.n_holdout) for e in TRAIN_EPS_255}
+    infos = {
+        model_id(e): _model_info(cfg, e, results[model_id(e)], source.n_holdout, device)
+        for e in TRAIN_EPS_255
+    }
     files = _bundle_files(
         cfg, infos, results, weights, source, splits.x_test, splits.y_test, gallery_idx, order
     )
@@ -337,7 +347,7 @@ def _only_adds(stored: object, current: object) -> bool:
 
 
 def _train_data(cfg: PipelineConfig, splits: Splits, pool: list[int], device: torch.device) -> TrainData:
-    probe = shared_probe_config(cfg)
+    probe = cfg.train
     n_probe = max(probe.eval_clean_n, probe.eval_pgd_n)
     return TrainData(
         x_train=nchw(splits.x_train, device),
@@ -402,7 +412,7 @@ def _train_stage(tcfg: TrainConfig, seed: int, ws: Workspace, data: TrainData, m
     bar = tqdm(total=tcfg.epochs, initial=state.epoch if state else 0, desc=f"train {mid}", unit="epoch")
 
     def on_epoch(s: TrainState) -> None:
-        atomic_write_bytes(ckpt, state_to_bytes(s, ("model", "momentum", "best")))
+        atomic_write_bytes(ckpt, state_to_bytes(s, RESUME_GROUPS))
         bar.update(1)
         last = s.history[-1]
         bar.set_postfix(clean=last["clean_acc"]["value"], pgd=last["pgd_acc"]["value"])
@@ -465,10 +475,13 @@ def _transfer_stage(cfg: PipelineConfig, models, x_test: torch.Tensor, y_test: t
     return {"transfer.json": dump_json(doc)}, None
 
 
-def _model_info(cfg: PipelineConfig, eps255: int, state: TrainState, n_holdout: int) -> schema.ModelInfo:
+def _model_info(
+    cfg: PipelineConfig, eps255: int, state: TrainState, n_holdout: int, device: torch.device
+) -> schema.ModelInfo:
     mid = model_id(eps255)
-    tcfg = cfg.train_config(mid)
+    tcfg = cfg.train
     eps = eps255 / 255
+    precision = train_precision(tcfg.precision, device)
     return schema.ModelInfo(
         id=mid,
         label=label(mid, eps),
@@ -479,13 +492,15 @@ def _model_info(cfg: PipelineConfig, eps255: int, state: TrainState, n_holdout: 
         selection=selection(tcfg, eps, n_holdout, cfg.seed),
         width=tcfg.width,
         parameters=parameter_count(build(tcfg, cfg.seed, mid, torch.device("cpu"))),
+        precision=precision,
+        ema=tcfg.ema,
     )
 
 
 def _bundle_files(
     cfg, infos, results, weights, source, x_test, y_test, gallery_idx, order
 ) -> dict[str, bytes]:
-    clean, robust = probe_measurements(shared_probe_config(cfg), source.n_test, cfg.seed)
+    clean, robust = probe_measurements(cfg.train, source.n_test, cfg.seed)
     training = schema.TrainingFile(
         clean=clean,
         pgd=robust,
@@ -538,7 +553,7 @@ def _run_file(cfg, source, infos, device, timings, commit, dirty) -> schema.RunF
                 model_id=mid,
                 path=f"weights/{mid}.safetensors",
                 dtype="float16",
-                width=cfg.train_config(mid).width,
+                width=cfg.train.width,
             )
             for mid in (model_id(e) for e in TRAIN_EPS_255)
         ],

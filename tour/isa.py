@@ -31,11 +31,22 @@ def capability() -> str:
     return torch.backends.cpu.get_cpu_capability()
 
 
-def host_isa() -> str:
-    """The widest x86 vector ISA the host offers, from /proc/cpuinfo: 'avx512f', 'avx2' or 'other'."""
+def cpu_flags() -> set[str]:
+    """The first CPU's feature flags from /proc/cpuinfo (empty where there is none)."""
     try:
         with open("/proc/cpuinfo") as f:
-            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
+            return set(next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), []))
     except OSError:
-        flags = []
+        return set()
+
+
+def host_isa() -> str:
+    """The widest x86 vector ISA the host offers, from /proc/cpuinfo: 'avx512f', 'avx2' or 'other'."""
+    flags = cpu_flags()
     return next((isa for isa in ("avx512f", "avx2") if isa in flags), "other")
+
+
+def native_bf16() -> bool:
+    """Whether the CPU multiplies bf16 in hardware (AVX-512 BF16 or AMX). Elsewhere torch emulates
+    bf16 with conversions, which trains slower than fp32, so training stays fp32 there."""
+    return bool(cpu_flags() & {"avx512_bf16", "amx_bf16"})

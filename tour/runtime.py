@@ -5,9 +5,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from typing import Literal, cast
 
 import numpy as np
 import torch
+
+from tour.isa import native_bf16
+
+Precision = Literal["bf16", "fp32"]
 
 
 def derive_seed(*parts: object) -> int:
@@ -27,9 +32,27 @@ def to_input(x_u8: torch.Tensor) -> torch.Tensor:
 
 
 def autocast(device: torch.device) -> AbstractContextManager[object]:
-    """bf16 on CUDA (losses are still taken in fp32 by the callers); plain fp32 on the CPU."""
+    """Evaluation: bf16 on CUDA (losses are still taken in fp32 by the callers); plain fp32 on the
+    CPU, where every number a reader sees is measured."""
     if device.type == "cuda":
         return torch.autocast("cuda", dtype=torch.bfloat16)
+    return nullcontext()
+
+
+def train_precision(setting: str, device: torch.device) -> Precision:
+    """Resolve a training precision knob: 'auto' is bf16 on CUDA and on CPUs with native bf16
+    (tour.isa.native_bf16), fp32 elsewhere; 'bf16' and 'fp32' are taken as they are."""
+    if setting == "auto":
+        return "bf16" if device.type == "cuda" or native_bf16() else "fp32"
+    if setting not in ("bf16", "fp32"):
+        raise ValueError(f"precision must be 'auto', 'bf16' or 'fp32', not {setting!r}")
+    return cast(Precision, setting)
+
+
+def mixed_precision(device: torch.device, precision: Precision) -> AbstractContextManager[object]:
+    """Training's forward passes (the attack's input gradient included) under bf16 autocast, or fp32."""
+    if precision == "bf16":
+        return torch.autocast(device.type, dtype=torch.bfloat16)
     return nullcontext()
 
 

@@ -17,8 +17,8 @@ from tour.stats import Z95, mean_interval, wilson
 # 2: testset.json and its pages; 3: one sprite strip per gallery image and model; 4: every accuracy an
 # Accuracy (correct, n, Wilson interval), N-FGSM and APGD specs, the sweep's weights, the host's ISA;
 # 5: transfer.json; 6: paint.json, saliency.json, input_landscape.json, weight_landscape.json,
-# capacity.json and run.json's extensions.
-FORMAT_VERSION: Literal[6] = 6
+# capacity.json and run.json's extensions; 7: each model's training precision and weight average.
+FORMAT_VERSION: Literal[7] = 7
 
 CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 
@@ -112,6 +112,14 @@ class ModelInfo(Strict):
     )
     width: int = Field(ge=1, description="channels of the first stage (64 is the standard ResNet-18)")
     parameters: int = Field(ge=1)
+    precision: Literal["bf16", "fp32"] = Field(
+        description="training's forward passes (bf16 autocast or fp32); every measurement is fp32 on the CPU"
+    )
+    ema: float | None = Field(
+        ge=0,
+        lt=1,
+        description="decay of the weight average that is measured and shipped; null: the raw weights",
+    )
 
 
 class EpochRecord(Strict):
@@ -357,7 +365,7 @@ class ManifestEntry(Strict):
 class Manifest(Strict):
     """manifest.json, written last: a bundle without it, or with any file not matching it, is unusable."""
 
-    format_version: Literal[6]
+    format_version: Literal[7]
     preset: Preset
     created: str
     files: list[ManifestEntry]

@@ -43,8 +43,7 @@ def _as_older_bundle(src, dst) -> None:
     run_doc = json.loads((dst / "run.json").read_text())
     for key in ("paint", "saliency", "input_landscape", "weight_landscape", "capacity"):
         del run_doc["config"][key]
-    for key in ("train", "robust_train", "regular_train"):
-        del run_doc["config"][key]["last_stage"]  # a knob added with the capacity study
+    del run_doc["config"]["train"]["last_stage"]  # a knob added with the capacity study
     del run_doc["extensions"]
     (dst / "run.json").write_text(json.dumps(run_doc))
     write_manifest(dst, "tiny")

@@ -83,7 +83,7 @@ def test_bundle_is_complete_and_valid(tiny_bundle):
         assert len(h.epochs) == h.model.epochs
         assert h.model.selected_epoch == 1 + int(np.argmax([e.holdout_acc.value for e in h.epochs]))
     probs = b.doc("epoch_probs.json", schema.EpochProbsFile)
-    assert set(probs.probs) == set(SHOWN_IDS) and len(probs.probs["regular"]) == tiny().regular_train.epochs
+    assert set(probs.probs) == set(SHOWN_IDS) and len(probs.probs["regular"]) == tiny().train.epochs
 
 
 def test_gallery_follows_its_rule(tiny_bundle, tiny_run):
@@ -194,7 +194,7 @@ def test_a_killed_run_resumes_to_the_same_bundle(tiny_run, tmp_path, monkeypatch
     epochs_run: list[tuple[str, int]] = []
 
     def epoch(*args):
-        epochs_run.append((args[8], args[6]))
+        epochs_run.append((args[10], args[8]))
         if epochs_run.count(("adv_eps2", 2)) == 1 and epochs_run[-1] == ("adv_eps2", 2):
             raise KeyboardInterrupt
         return real_epoch(*args)

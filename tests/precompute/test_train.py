@@ -10,8 +10,18 @@ import torch
 
 from precompute.config import tiny
 from precompute.data import split, synthetic_cifar
-from precompute.train import TrainData, TrainState, learning_rate, state_from_bytes, state_to_bytes, train
-from tour.runtime import nchw
+from precompute.train import (
+    RESUME_GROUPS,
+    TrainData,
+    TrainState,
+    WeightAverage,
+    learning_rate,
+    state_from_bytes,
+    state_to_bytes,
+    train,
+)
+from tour.model import ResNet18
+from tour.runtime import nchw, train_precision
 
 pytestmark = pytest.mark.usefixtures("single_thread")
 
@@ -59,7 +69,7 @@ def test_resumed_adversarial_training_equals_an_uninterrupted_run(data):
     saved: list[bytes] = []
 
     def checkpoint_then_die(state: TrainState) -> None:
-        saved.append(state_to_bytes(state, ("model", "momentum", "best")))
+        saved.append(state_to_bytes(state, RESUME_GROUPS))
         raise KeyboardInterrupt  # killed right after the first epoch's checkpoint
 
     with pytest.raises(KeyboardInterrupt):
@@ -71,6 +81,9 @@ def test_resumed_adversarial_training_equals_an_uninterrupted_run(data):
         assert torch.equal(value, resumed.model[key]), key
     for key, value in full.momentum.items():
         assert torch.equal(value, resumed.momentum[key]), key
+    assert full.ema and full.ema.keys() == resumed.ema.keys()
+    for key, value in full.ema.items():
+        assert torch.equal(value, resumed.ema[key]), key
     strip = [{k: v for k, v in h.items() if k != "seconds"} for h in full.history]
     assert strip == [{k: v for k, v in h.items() if k != "seconds"} for h in resumed.history]
     assert resumed.best_epoch == full.best_epoch
@@ -97,3 +110,54 @@ def test_state_round_trips_through_checkpoint_bytes():
     back = state_from_bytes(state_to_bytes(state, ("model", "momentum", "best")))
     assert back.epoch == 2 and back.best_epoch == 1 and back.history == [{"epoch": 1}]
     assert torch.equal(back.model["w"], state.model["w"]) and torch.equal(back.momentum["w"], torch.ones(4))
+
+
+def test_the_weight_average_is_what_is_measured_and_shipped(data):
+    """With `ema` set, the best weights are the average's (BN statistics included), not the raw ones;
+    without it they are the raw weights."""
+    cfg = replace(tiny().train, epochs=1)
+    averaged = train(cfg, 0.0, data, seed=0, model_id="regular")
+    assert averaged.best.keys() == averaged.ema.keys() == averaged.model.keys()
+    assert all(torch.equal(averaged.best[k], averaged.ema[k]) for k in averaged.ema)
+    assert not all(torch.equal(averaged.model[k], averaged.ema[k]) for k in averaged.ema)
+    raw = train(replace(cfg, ema=None), 0.0, data, seed=0, model_id="regular")
+    assert raw.ema == {}
+    assert all(torch.equal(raw.best[k], raw.model[k]) for k in raw.model)
+    assert raw.history[0]["train_loss"] == averaged.history[0]["train_loss"]  # same training, other weights
+
+
+def test_weight_average_warms_up_then_keeps_its_decay():
+    """Step t mixes in (1 - min(decay, (1 + t) / (10 + t))) of the model: 0.9 of it at t = 0."""
+    model = ResNet18(width=2)
+    average = WeightAverage(model, decay=0.99)
+    before = average.model.fc.bias.detach().clone()
+    with torch.no_grad():
+        model.fc.bias.add_(1.0)
+        model.bn1.num_batches_tracked.fill_(7)
+    average.update(0)
+    assert torch.allclose(average.model.fc.bias, before + 0.9)
+    assert int(average.model.bn1.num_batches_tracked) == 7  # integer buffers are copied
+    average.update(10_000)
+    assert torch.allclose(average.model.fc.bias, before + 0.9 + 0.1 * 0.01)
+
+
+def test_precision_auto_is_bf16_on_cuda_and_refuses_unknown_names(monkeypatch):
+    import tour.runtime as runtime
+
+    assert train_precision("auto", torch.device("cuda")) == "bf16"
+    for native, expected in ((True, "bf16"), (False, "fp32")):
+        monkeypatch.setattr(runtime, "native_bf16", lambda n=native: n)
+        assert train_precision("auto", torch.device("cpu")) == expected
+    assert train_precision("fp32", torch.device("cuda")) == "fp32"
+    with pytest.raises(ValueError, match="precision"):
+        train_precision("fp16", torch.device("cpu"))
+
+
+def test_bf16_training_learns_and_differs_from_fp32(data):
+    """bf16 autocast runs on any CPU (emulated where not native): it learns, and it is another float
+    path than fp32, so the knob really switches precision."""
+    cfg = replace(tiny().train, epochs=4, batch_size=25, lr=0.1)
+    bf16 = train(replace(cfg, precision="bf16"), 0.0, data, seed=0, model_id="regular")
+    fp32 = train(replace(cfg, precision="fp32"), 0.0, data, seed=0, model_id="regular")
+    assert max(h["clean_acc"]["value"] for h in bf16.history) > 0.3
+    assert bf16.history[0]["train_loss"] != fp32.history[0]["train_loss"]
