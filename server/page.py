@@ -20,6 +20,8 @@ from functools import cache
 from latex2mathml.converter import convert as latex_to_mathml
 from markupsafe import Markup
 
+from server.findings import STANDARD_WIDTH, mean_confidence, most_changing_example, standard_parameters
+from server.published import PUBLISHED, Published
 from server.store import Store
 from tour import schema
 
@@ -63,6 +65,8 @@ def format_as(value: float, fmt: str, digits: int | None = None) -> str:
         return str(round(value))
     if fmt == "count":
         return f"{round(value):,}"
+    if fmt == "millions":
+        return f"{value / 1e6:.{2 if digits is None else digits}f}{NBSP}M"
     raise ValueError(f"unknown number format {fmt!r}")
 
 
@@ -164,6 +168,8 @@ class ModelView:
     selected_epoch: Num
     width: Num
     parameters: Num
+    precision: str  # training's: "bf16" or "fp32"
+    ema: Num | None  # decay of the shipped weight average
     clean: Result | None = None
     attacked: Result | None = None  # the article's attack (trajectories' AttackSpec), if evaluated
     results: tuple[Result, ...] = ()
@@ -234,6 +240,14 @@ class Page:
     fallen: dict[str, dict[str, Num]]
     falls_json: str  # per gallery position: {model id: [first misclassified step | null, its path]}
     formulas: dict[str, Markup] = field(default_factory=dict)
+    parameters_millions: Num | None = None  # the regular model's, and the standard network's
+    standard_parameters: Num | None = None
+    standard_width: Num | None = None
+    one_schedule: bool = True  # every model trained for the same epochs with one recipe
+    flips: tuple[str, Num] | None = None  # the example whose top guess changes most, and how often
+    confidence: dict[str, Num] = field(default_factory=dict)  # model id -> mean top probability
+    sweep_double: tuple[Acc, Acc] | None = None  # at the headline eps: trained at 2x eps, at eps
+    published: tuple[Published, ...] = PUBLISHED
 
 
 def attack_words(a: schema.AttackSpec, src: str, *, relative: bool = False) -> Markup:
@@ -335,11 +349,37 @@ def _model_view(
         selected_epoch=Num(info.selected_epoch, "int", f"{src}.selected_epoch"),
         width=Num(info.width, "int", f"{src}.width"),
         parameters=Num(info.parameters, "count", f"{src}.parameters"),
+        precision=info.precision,
+        ema=None if info.ema is None else Num(info.ema, "fixed", f"{src}.ema"),
         clean=clean,
         attacked=attacked,
         results=tuple(results),
         same_images=tuple(same),
     )
+
+
+def _one_schedule(run: schema.RunFile) -> bool:
+    """Whether the models are comparable as trained: one recipe (a single training config) and the
+    same number of epochs for all."""
+    return (
+        "train" in run.config
+        and not {"regular_train", "robust_train"} & run.config.keys()
+        and (len({m.epochs for m in run.models}) == 1)
+    )
+
+
+def _sweep_double(sweep: schema.SweepFile, eps: float) -> tuple[Acc, Acc] | None:
+    """At test eps `eps`: the model trained at 2 eps and the one trained at eps, if both exist."""
+    col = next((i for i, e in enumerate(sweep.test_eps) if abs(e - eps) < 1e-9), None)
+    rows = {round(r.train_eps * 255): ri for ri, r in enumerate(sweep.rows)}
+    k = round(eps * 255)
+    if col is None or 2 * k not in rows or k not in rows:
+        return None
+    pair = [
+        acc(sweep.rows[ri].accuracies[col], f"sweep.rows[{ri}].accuracies[{col}]")
+        for ri in (rows[2 * k], rows[k])
+    ]
+    return pair[0], pair[1]
 
 
 def _opening(falls: list[Fall], n_examples: int, regular: str, robust: str | None) -> int:
@@ -461,7 +501,20 @@ def build_page(store: Store) -> Page:
     falls.sort(key=lambda f: f.position)
 
     opening = _opening(falls, gallery.n_examples, regular.id, None if robust is None else robust.id)
+    flip_at, flip_count = most_changing_example(epoch_probs, regular.id)
     return Page(
+        parameters_millions=Num(regular.parameters.value, "millions", regular.parameters.src),
+        standard_parameters=Num(standard_parameters(), "millions", "derived:standard_parameters"),
+        standard_width=Num(STANDARD_WIDTH, "int", "derived:standard_width"),
+        one_schedule=_one_schedule(run),
+        flips=(
+            gallery.classes[gallery.images[flip_at].label],
+            Num(flip_count, "int", f"derived:flips:{regular.id}:{flip_at}"),
+        ),
+        confidence={
+            mid: Num(mean_confidence(traj, mid), "pct", f"derived:confidence:{mid}") for mid in traj.model_ids
+        },
+        sweep_double=_sweep_double(sweep, attack.eps),
         preset=run.preset,
         created=_date(run.created),
         commit=run.commit[:10],

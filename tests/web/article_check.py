@@ -7,7 +7,9 @@ creation date and commit as printed. Values the view-model derives: `derived:cle
 and `derived:broken:<model>` (gallery images a model gets wrong before the attack, and right
 before but wrong after it), `derived:ratio:<attack path>` (an attack's step size over its eps),
 `derived:minutes` (every stage's wall time added up, extensions' too, in minutes), `derived:others`
-(the models besides the regular one).
+(the models besides the regular one); `derived:flips:`, `derived:confidence:` and
+`derived:standard_parameters` are recomputed with server.findings, the functions the page uses.
+Published results (`.cited`) are quoted from papers, not from the bundle, and are skipped.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
+from server import findings
 from server.page import _date, format_as
+from tour import schema
 
 TOKEN = re.compile(r"\.([A-Za-z_][\w-]*)|\[(\d+)\]")
 
@@ -61,6 +65,18 @@ def resolve(get: Callable[[str], Any], src: str) -> Any:
         run = get("run")
         stages = run["stages"] + [t for e in run.get("extensions", []) for t in e["stages"]]
         return sum(t["wall_seconds"] for t in stages) / 60
+    if src == "derived:standard_parameters":  # the standard ResNet-18 the page compares with
+        return findings.standard_parameters()
+    if src == "derived:standard_width":
+        return findings.STANDARD_WIDTH
+    if src.startswith("derived:flips:"):  # top-guess changes of one example across the epochs
+        _, _, model, position = src.split(":")
+        doc = schema.EpochProbsFile.model_validate(get("epoch-probs"))
+        best, changes = findings.most_changing_example(doc, model)
+        return changes if best == int(position) else f"example {best}, not {position}"
+    if src.startswith("derived:confidence:"):  # mean top-class probability on the clean gallery
+        doc = schema.TrajectoriesFile.model_validate(get("trajectories"))
+        return findings.mean_confidence(doc, src.removeprefix("derived:confidence:"))
     if src == "derived:others":  # models besides the regular one
         return len(get("run")["models"]) - 1
     if src.startswith("derived:ratio:"):  # alpha / eps of an attack spec
@@ -119,7 +135,7 @@ COLLECT_JS = r"""
   }));
   const skip = [
     "math", ".cite", ".refs", ".fignum", "svg", "script", "style", "[aria-hidden='true']", ".stepper",
-    "[data-src]", "[data-view]", "#lab", ".chart", "code", "noscript",
+    "[data-src]", "[data-view]", "#lab", ".chart", "code", "noscript", ".cited",
   ].join(",");
   const allowed = /ResNet-18|CIFAR-10|95\u00a0% interval/g;
   const stray = [];

@@ -121,14 +121,39 @@ def test_formulas_are_mathml() -> None:
 
 
 def test_provenance_line_names_the_models_and_minutes(app) -> None:
-    """A plain provenance line, no preset banner: width, parameters, images, epochs, device, minutes."""
+    """A plain provenance line, no preset banner: width, parameters beside the standard network's,
+    images, epochs, precision, device, minutes; and whether the models trained alike."""
     page = app.state.page
     html = TestClient(app).get("/").text
     assert 'id="preset-banner"' not in html
     line = re.search(r'<aside class="provline" id="provline".*?</aside>', html, re.S).group(0)
-    for num in (page.regular.width, page.regular.parameters, page.n_train, page.regular.epochs, page.minutes):
+    nums = (page.regular.width, page.parameters_millions, page.standard_width, page.standard_parameters)
+    for num in (*nums, page.n_train, page.regular.epochs, page.minutes):
         assert num.__html__() in line
-    assert "run.device" in line and "run.preset" in line
+    assert (
+        "run.device" in line
+        and "run.preset" in line
+        and f"run.models[{page.regular.index}].precision" in line
+    )
+    assert page.standard_parameters.text == "11.17\u00a0M" and page.standard_width.value == 64
+    assert ("trained differently" in line) == (not page.one_schedule)
+
+
+def test_one_schedule_is_read_from_the_run(app) -> None:
+    """A run with one training config and equal epochs is 'one schedule'; the shipped older layout
+    (separate regular and robust configs, 20 and 6 epochs) is not, and the page says so."""
+    from server.page import _one_schedule
+
+    run = app.state.store.bundle.doc("run.json", schema.RunFile)
+    alike = run.model_copy(
+        update={
+            "config": {"train": {}},
+            "models": [m.model_copy(update={"epochs": 11}) for m in run.models],
+        }
+    )
+    assert _one_schedule(alike)
+    assert not _one_schedule(alike.model_copy(update={"models": [*alike.models[:-1], run.models[0]]}))
+    assert not _one_schedule(alike.model_copy(update={"config": {"train": {}, "regular_train": {}}}))
 
 
 def test_every_headline_accuracy_has_its_interval_and_n(app) -> None:
