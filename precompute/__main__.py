@@ -1,9 +1,11 @@
 """python -m precompute --preset tiny|small|cpu|full [--data PATH] [--out DIR] [--force] [--threads N]
-                       [--extend BUNDLE]
+                       [--extend BUNDLE | --stage NAME | --plan | --ray [ADDRESS]]
 
 The command line is the only place that reads argv; it never overwrites a bundle (the shipped one in
-data/bundle/ included) unless told to with --force. --extend BUNDLE runs only the chapter stages
-(paint, saliency, landscapes) on BUNDLE's own weights and writes BUNDLE plus their files to --out.
+data/bundle/ included) unless told to with --force. --extend BUNDLE runs the stages a bundle made by
+older code lacks (trajectories, chapters, capacity) on BUNDLE's own weights and writes the result to
+--out. --stage NAME computes one stage in the work dir; --plan prints the stage graph; --ray runs the
+graph's stages as Ray tasks (a local cluster, or the one at ADDRESS) and then writes the bundle.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import torch
 
 from precompute.config import PRESETS
 from precompute.data import DataError
-from precompute.pipeline import SYNTHETIC, extend, run
+from precompute.pipeline import extend, plan, run, run_one
+from precompute.stages import SYNTHETIC, StageError
 
 DEFAULT_DATA = Path("data") / "cifar10" / "cifar-10-python.tar.gz"  # the official archive, fetched if absent
 
@@ -50,23 +53,46 @@ def main(argv: list[str] | None = None) -> int:
         metavar="BUNDLE",
         help="add the chapter stages to BUNDLE (made by this preset) from its shipped weights",
     )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--stage", metavar="NAME", help="compute one stage (its needs must be finished)")
+    mode.add_argument("--plan", action="store_true", help="print the stage graph and exit")
+    mode.add_argument(
+        "--ray",
+        nargs="?",
+        const="local",
+        metavar="ADDRESS",
+        help="run the stages as Ray tasks: on a local cluster of this machine's cores, or at ADDRESS "
+        "(every node must reach --work and --data at the same paths); needs `pip install -e '.[cluster]'`",
+    )
     args = parser.parse_args(argv)
+    out = args.out or Path("runs") / args.preset / "bundle"
+    work = args.work or Path("runs") / args.preset / ("extend-work" if args.extend else "work")
+    cfg = PRESETS[args.preset]()
+    if args.plan:
+        print(plan(cfg, torch.device(args.device), work))
+        return 0
     if args.device == "cuda" and not torch.cuda.is_available():
         parser.error("--device cuda, but torch sees no CUDA device")
-    out = args.out or Path("runs") / args.preset / "bundle"
-    if (out / "manifest.json").exists() and not args.force:
+    if (out / "manifest.json").exists() and not args.force and not args.stage:
         parser.error(f"{out} already holds a bundle; pass --force to replace it, or another --out")
     if args.threads:
         torch.set_num_threads(args.threads)
-    work = args.work or Path("runs") / args.preset / ("extend-work" if args.extend else "work")
     start = time.perf_counter()
+    device = torch.device(args.device)
     try:
-        cfg = PRESETS[args.preset]()
+        if args.stage:
+            run_one(cfg, args.data, device, work, args.stage)
+            print(f"stage {args.stage} done in {work} after {time.perf_counter() - start:.1f} s")
+            return 0
         if args.extend:
             manifest = extend(cfg, args.data, args.extend, out, work)
+        elif args.ray:
+            from precompute.ray_runner import ray_executor
+
+            manifest = run(cfg, args.data, device, out, work, ray_executor(args.ray, args.threads))
         else:
-            manifest = run(cfg, args.data, torch.device(args.device), out, work)
-    except DataError as e:
+            manifest = run(cfg, args.data, device, out, work)
+    except (DataError, StageError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     print(f"wrote {len(manifest.files)} files to {out} in {time.perf_counter() - start:.1f} s")

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from precompute.config import GALLERY_COLUMNS, TESTSET_COLUMNS, TESTSET_PAGE, TrainConfig
+from precompute.config import (
+    GALLERY_COLUMNS,
+    SHOWN_IDS,
+    TESTSET_COLUMNS,
+    TESTSET_PAGE,
+    TRAIN_EPS_255,
+    PipelineConfig,
+    TrainConfig,
+    model_id,
+)
+from precompute.train import TrainState
 from tour import schema
+from tour.bundle import dump_json
 from tour.sprites import png, sheet, webp
 from tour.trajectories import ImageAttack
 
@@ -107,3 +118,91 @@ def trajectories(
             )
         )
     return schema.TrajectoriesFile(attack=spec, model_ids=list(attacks), images=images), files
+
+
+def model_info(
+    cfg: PipelineConfig, eps255: int, state: TrainState, n_holdout: int, parameters: int, precision: str
+) -> schema.ModelInfo:
+    mid, eps, tcfg = model_id(eps255), eps255 / 255, cfg.train
+    return schema.ModelInfo(
+        id=mid,
+        label=label(mid, eps),
+        train_eps=eps,
+        train_attack=tcfg.train_attack(eps, cfg.seed),
+        epochs=tcfg.epochs,
+        selected_epoch=state.best_epoch,
+        selection=selection(tcfg, eps, n_holdout, cfg.seed),
+        width=tcfg.width,
+        parameters=parameters,
+        precision=precision,  # type: ignore[arg-type]
+        ema=tcfg.ema,
+    )
+
+
+def bundle_files(
+    cfg: PipelineConfig,
+    infos: dict[str, schema.ModelInfo],
+    results: dict[str, TrainState],
+    weights: dict[str, bytes],
+    n_test: int,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    gallery_idx: list[int],
+    order: list[int],
+) -> dict[str, bytes]:
+    """The files that come from training itself: curves, epoch probabilities, gallery, test set, weights."""
+    clean, robust = probe_measurements(cfg.train, n_test, cfg.seed)
+    training = schema.TrainingFile(
+        clean=clean,
+        pgd=robust,
+        models=[
+            schema.ModelHistory(
+                model=infos[mid], epochs=[schema.EpochRecord(**h) for h in results[mid].history]
+            )
+            for mid in infos
+        ],
+    )
+    epoch_probs = schema.EpochProbsFile(
+        measurement=schema.Measurement(split="gallery", first_index=0, n_images=10),
+        model_ids=list(SHOWN_IDS),
+        probs={
+            mid: [[epoch[p] for p in order[:10]] for epoch in results[mid].gallery_probs] for mid in SHOWN_IDS
+        },
+    )
+    labels = [int(y_test[i]) for i in gallery_idx]
+    gallery_doc, gallery_png = gallery(x_test[gallery_idx], gallery_idx, labels, n_examples=10)
+    testset_doc, testset_pages = testset(x_test, y_test)
+    files = {
+        "training.json": dump_json(training),
+        "epoch_probs.json": dump_json(epoch_probs),
+        "gallery.json": dump_json(gallery_doc),
+        gallery_doc.sprite: gallery_png,
+        "testset.json": dump_json(testset_doc),
+        **testset_pages,
+    }
+    files.update({f"weights/{mid}.safetensors": weights[mid] for mid in infos})
+    return files
+
+
+def run_file(
+    cfg: PipelineConfig,
+    source: schema.DataSource,
+    infos: list[schema.ModelInfo],
+    timings: list[schema.StageTiming],
+    provenance: dict,
+) -> schema.RunFile:
+    return schema.RunFile(
+        preset=cfg.preset,
+        seed=cfg.seed,
+        data=source,
+        config=cfg.as_dict(),
+        stages=timings,
+        models=infos,
+        weights=[
+            schema.WeightsFile(
+                model_id=mid, path=f"weights/{mid}.safetensors", dtype="float16", width=cfg.train.width
+            )
+            for mid in (model_id(e) for e in TRAIN_EPS_255)
+        ],
+        **provenance,
+    )

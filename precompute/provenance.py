@@ -50,3 +50,19 @@ def device_name(device: torch.device) -> str:
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def provenance(repo: Path, device: torch.device) -> dict:
+    """The fields run.json and each extension share: when, from which code, on what, with what."""
+    from tour.isa import capability, host_isa
+
+    commit, dirty = git_state(repo)
+    return {
+        "created": now(),
+        "commit": commit,
+        "dirty": dirty,
+        "device": device_name(device),
+        "cpu_capability": capability(),
+        "host_isa": host_isa(),
+        "versions": versions(),
+    }

@@ -14,7 +14,8 @@ from PIL import Image
 
 from precompute.config import tiny
 from precompute.data import load_cifar, split
-from precompute.pipeline import CHAPTER_STAGES, capacity_stage_names, extend
+from precompute.pipeline import extend
+from precompute.stages import CHAPTER_STAGES, graph
 from tests.support import write_synthetic_npz
 from tour import schema
 from tour.bundle import load_bundle, write_manifest
@@ -61,7 +62,8 @@ def test_extend_adds_the_full_runs_chapter_files_to_an_older_bundle(tiny_run, tm
         assert (out / rel).read_bytes() == (tiny_run["bundle"] / rel).read_bytes(), rel
     run_doc = load_bundle(out).doc("run.json", schema.RunFile)
     (ext,) = run_doc.extensions
-    assert [t.name for t in ext.stages] == ["trajectories", *CHAPTER_STAGES, *capacity_stage_names(tiny())]
+    capacity = [s.name for s in graph(tiny()) if s.name.startswith("train_cap_")] + ["capacity"]
+    assert [t.name for t in ext.stages] == ["trajectories", *CHAPTER_STAGES, *capacity]
     assert run_doc.config == json.loads(json.dumps(tiny().as_dict()))
     assert (out / "trajectories.json").read_bytes() == (old / "trajectories.json").read_bytes()
 

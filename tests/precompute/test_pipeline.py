@@ -11,7 +11,8 @@ import pytest
 import torch
 
 from precompute.config import SHOWN_IDS, tiny
-from precompute.pipeline import run, write_bundle
+from precompute.pipeline import run
+from precompute.workspace import write_bundle
 from tour import schema
 from tour.bundle import BundleError, atomic_write_bytes, load_bundle
 from tour.trajectories import attack_images, trajectory_seed
@@ -186,11 +187,11 @@ def comparable(root):
 def test_a_killed_run_resumes_to_the_same_bundle(tiny_run, tmp_path, monkeypatch):
     """Killed mid-training, then killed mid-sweep: the third run finishes the same bundle, and
     resumes training from the last epoch checkpoint instead of starting the model again."""
-    import precompute.pipeline as pipeline
+    import precompute.stages as stages
     import precompute.train as train_module
 
     work, out = tmp_path / "work", tmp_path / "bundle"
-    real_epoch, real_row = train_module._train_epoch, pipeline.sweep_row
+    real_epoch, real_row = train_module._train_epoch, stages.sweep_row
     epochs_run: list[tuple[str, int]] = []
 
     def epoch(*args):
@@ -205,12 +206,12 @@ def test_a_killed_run_resumes_to_the_same_bundle(tiny_run, tmp_path, monkeypatch
         return real_row(model, mid, *args)
 
     monkeypatch.setattr(train_module, "_train_epoch", epoch)
-    monkeypatch.setattr(pipeline, "sweep_row", row)
+    monkeypatch.setattr(stages, "sweep_row", row)
     for _ in range(2):
         with pytest.raises(KeyboardInterrupt):
             run(tiny(), str(tiny_run["data"]), torch.device("cpu"), out, work)
         assert not (out / "manifest.json").exists()  # a killed run leaves no bundle
-    monkeypatch.setattr(pipeline, "sweep_row", real_row)
+    monkeypatch.setattr(stages, "sweep_row", real_row)
     run(tiny(), str(tiny_run["data"]), torch.device("cpu"), out, work)
 
     assert tiny().train.epochs == 2
@@ -238,7 +239,7 @@ def test_work_dir_of_another_config_is_refused(tiny_run, tmp_path):
 def test_a_run_that_predates_a_new_stage_resumes_into_it(tiny_run, tmp_path, monkeypatch):
     """A work dir whose config lacks the transfer section (a run made before the stage existed)
     loads its finished stages and computes only the new one, to the same bundle."""
-    from precompute import pipeline
+    from precompute import stages
 
     work = tmp_path / "work"
     shutil.copytree(tiny_run["work"], work)
@@ -248,7 +249,7 @@ def test_a_run_that_predates_a_new_stage_resumes_into_it(tiny_run, tmp_path, mon
     shutil.rmtree(work / "stages" / "transfer")
     (work / "stages" / "transfer.json").unlink()
     trained: list[str] = []
-    monkeypatch.setattr(pipeline, "train", lambda *a, **k: trained.append(k["model_id"]))
+    monkeypatch.setattr(stages, "train", lambda *a, **k: trained.append(k["model_id"]))
     run(tiny(), str(tiny_run["data"]), torch.device("cpu"), tmp_path / "b", work)
     assert trained == []  # every training stage was loaded
     made = (tmp_path / "b" / "transfer.json").read_bytes()
@@ -292,7 +293,7 @@ def test_rewriting_a_bundle_removes_the_manifest_first(tiny_bundle, tmp_path, mo
     def crash(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("precompute.pipeline.write_manifest", crash)
+    monkeypatch.setattr("precompute.workspace.write_manifest", crash)
     with pytest.raises(KeyboardInterrupt):
         write_bundle(out, files, "tiny")
     with pytest.raises(BundleError, match="no manifest"):
