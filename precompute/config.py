@@ -12,6 +12,8 @@ from typing import Any
 from tour import schema
 from tour.runtime import derive_seed
 
+HEADLINE_EPS = 8 / 255  # the article's threat model, L-inf 8/255: every headline number is measured at it
+HEADLINE_ALPHA = 2 / 255  # its PGD step, eps / 4 (Madry et al.)
 CROP_PAD = 4  # random crop: pad by 4 and cut 32x32 back out, the standard CIFAR augmentation (with flips)
 TESTSET_COLUMNS = 10  # the lab's test-set pages: 10 x 10 tiles, 320x320 px, about 164 KB each,
 TESTSET_PAGE = 100  # one screen of the lab's browser per request
@@ -61,8 +63,8 @@ class TrainConfig:
     precision: str = "auto"  # training's autocast: "auto" = bf16 where native (1.65x here), else fp32
     ema: float | None = 0.999  # weight average shipped and selected (~2.6 epochs at batch 128); None = off
     channels_last: bool = True  # NHWC convolutions: ~15 % faster on the CPU too (558 vs 483 img/s here)
-    probe_eps: float = 8 / 255  # the per-epoch test probe of every model: PGD at 8/255, step 2/255
-    probe_alpha: float = 2 / 255
+    probe_eps: float = HEADLINE_EPS  # the per-epoch test probe of every model: PGD-10 at the headline eps
+    probe_alpha: float = HEADLINE_ALPHA
     eval_clean_n: int = 1000  # test images for the per-epoch clean accuracy
     eval_pgd_n: int = 1000  # test images for the per-epoch PGD-10 accuracy
     eval_pgd_steps: int = 10  # the article's per-epoch robustness probe: PGD-10 at 8/255
@@ -107,9 +109,9 @@ class TrainConfig:
 @dataclass(frozen=True)
 class TrajectoryConfig:
     gallery_size: int = 100  # the article's gallery: 10 per class, the first 10 are the examples
-    eps: float = 8 / 255  # the attack the article animates: PGD-10, L-inf 8/255, step 2/255
+    eps: float = HEADLINE_EPS  # the attack the article animates: PGD-10 at the headline eps
     steps: int = 10
-    alpha: float = 2 / 255
+    alpha: float = HEADLINE_ALPHA
 
     def attack(self, run_seed: int) -> schema.AttackSpec:
         """The figures' attack; each image's own random start derives from the seed and its index."""
@@ -136,8 +138,8 @@ class EvalConfig:
     apgd_steps: int = 100  # the original AutoAttack budget of APGD-CE and APGD-T (torchattacks uses 10)
     apgd_targets: int = 9  # APGD-T tries every other class as target, as AutoAttack does
     curve_steps: int = 10  # the steps curve: accuracy of the clean-correct images after 0 ... 10 steps
-    eps: float = 8 / 255
-    alpha: float = 2 / 255  # PGD step at eps 8/255 in every headline number
+    eps: float = HEADLINE_EPS
+    alpha: float = HEADLINE_ALPHA
     batch: int = 500  # memory only
 
     def pgd(self, steps: int, run_seed: int) -> schema.AttackSpec:
@@ -160,9 +162,9 @@ class EvalConfig:
 @dataclass(frozen=True)
 class TransferConfig:
     n: int | None = 1000  # first test images, crafted on every model and scored on every model
-    steps: int = 10  # the evaluation's PGD-10 at 8/255, step 2/255, with its per-image random starts
-    eps: float = 8 / 255
-    alpha: float = 2 / 255
+    steps: int = 10  # the evaluation's PGD-10 at the headline eps, with its per-image random starts
+    eps: float = HEADLINE_EPS
+    alpha: float = HEADLINE_ALPHA
     batch: int = 500  # memory only
 
     def attack(self, run_seed: int) -> schema.AttackSpec:
@@ -205,10 +207,10 @@ class SaliencyConfig:
 
 @dataclass(frozen=True)
 class InputLandscapeConfig:
-    radius: float = 16 / 255  # twice the headline eps, so the ball's edge sits mid-axis
+    radius: float = 2 * HEADLINE_EPS  # so the eps-ball's edge sits mid-axis
     points: int = 21  # 1.6/255 apart; 8/255 is a grid line. 441 forward passes an image and model
     rise_n: int = 1000  # first test images for the loss-rise numbers
-    distance: float = 8 / 255  # how far out the rise is measured: the headline eps
+    distance: float = HEADLINE_EPS  # how far out the rise is measured
     batch: int = 500  # memory only
 
     def grid(self, run_seed: int) -> schema.InputGridSpec:

@@ -19,6 +19,7 @@ from typing import Literal
 import numpy as np
 
 from tour.bundle import atomic_write_bytes
+from tour.schema import N_CLASSES
 
 URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
 MD5 = "c58f30108f718f92721af3b95e74349a"
@@ -173,7 +174,7 @@ def synthetic_cifar(n_train: int, n_test: int, seed: int = 0) -> Cifar:
     yy, xx = np.mgrid[0:32, 0:32].astype(np.float32)
 
     def make(n: int) -> tuple[np.ndarray, np.ndarray]:
-        y = np.arange(n) % 10
+        y = np.arange(n) % N_CLASSES
         angle = y[:, None, None] * np.pi / 10
         stripes = np.sin((xx * np.cos(angle) + yy * np.sin(angle)) * (0.4 + 0.05 * y[:, None, None]))
         cast = np.stack([np.cos(y * 0.63), np.sin(y * 0.63), np.cos(y * 1.9)], -1)[:, None, None, :]

@@ -17,6 +17,7 @@ from precompute.config import (
 from precompute.train import TrainState
 from tour import schema
 from tour.bundle import dump_json
+from tour.schema import N_CLASSES
 from tour.sprites import png, sheet, webp
 from tour.trajectories import ImageAttack
 
@@ -75,7 +76,7 @@ def gallery(
 def testset(x_test: np.ndarray, y_test: np.ndarray) -> tuple[schema.TestSetFile, dict[str, bytes]]:
     """Every test image in pages of one class, in test order within the class: the lab's browser."""
     pages, files = [], {}
-    for k in range(10):
+    for k in range(N_CLASSES):
         members = np.flatnonzero(y_test == k)
         for start in range(0, len(members), TESTSET_PAGE):
             chunk = members[start : start + TESTSET_PAGE]
@@ -163,14 +164,15 @@ def bundle_files(
         ],
     )
     epoch_probs = schema.EpochProbsFile(
-        measurement=schema.Measurement(split="gallery", first_index=0, n_images=10),
+        measurement=schema.Measurement(split="gallery", first_index=0, n_images=N_CLASSES),
         model_ids=list(SHOWN_IDS),
         probs={
-            mid: [[epoch[p] for p in order[:10]] for epoch in results[mid].gallery_probs] for mid in SHOWN_IDS
+            mid: [[epoch[p] for p in order[:N_CLASSES]] for epoch in results[mid].gallery_probs]
+            for mid in SHOWN_IDS
         },
     )
     labels = [int(y_test[i]) for i in gallery_idx]
-    gallery_doc, gallery_png = gallery(x_test[gallery_idx], gallery_idx, labels, n_examples=10)
+    gallery_doc, gallery_png = gallery(x_test[gallery_idx], gallery_idx, labels, n_examples=N_CLASSES)
     testset_doc, testset_pages = testset(x_test, y_test)
     files = {
         "training.json": dump_json(training),

@@ -20,7 +20,7 @@ from precompute.accuracy import accuracy
 from precompute.config import InputLandscapeConfig, WeightLandscapeConfig
 from tour import schema
 from tour.attacks import eval_mode
-from tour.landscape import InputGrid, input_landscape, random_direction
+from tour.landscape import grid_coords, input_landscape, random_direction
 from tour.runtime import one_thread, to_input
 from tour.saliency import input_gradient
 
@@ -37,7 +37,12 @@ def _rounded(t: torch.Tensor) -> list:
 
 
 def loss_rise(
-    model: nn.Module, x: torch.Tensor, y: torch.Tensor, distance: float, grid: InputGrid, batch: int
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    distance: float,
+    grid: schema.InputGridSpec,
+    batch: int,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Per image: loss at x + distance * (adversarial, random direction) minus the clean loss."""
     rand = random_direction((1, *x.shape[1:]), grid.seed).to(x)
@@ -68,8 +73,7 @@ def input_landscape_file(
 ) -> schema.InputLandscapeFile:
     """examples, x_test: uint8 NCHW on the CPU. The examples' grids run on one thread, image by image,
     with the lab's batch, so the lab draws the same surface for an example."""
-    spec = cfg.grid(run_seed)
-    grid = InputGrid(spec.radius, spec.points, spec.seed)
+    grid = cfg.grid(run_seed)
     xs = to_input(examples)
     images = []
     with one_thread():
@@ -97,8 +101,8 @@ def input_landscape_file(
             )
         )
     return schema.InputLandscapeFile(
-        grid=spec,
-        coords=grid.coords(),
+        grid=grid,
+        coords=grid_coords(grid),
         model_ids=list(models),
         images=images,
         rise_measurement=schema.Measurement(split="test", first_index=0, n_images=n),

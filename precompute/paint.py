@@ -15,6 +15,7 @@ from torch import nn
 from precompute.config import PaintConfig
 from tour import schema
 from tour.runtime import one_thread
+from tour.schema import N_CLASSES
 from tour.sprites import png, sheet
 from tour.trajectories import attack_images, own_label
 
@@ -55,24 +56,24 @@ def paint_file(
                 attack_images(
                     model, mid, starts, [*labels, neutral_label], [0] * rows, spec, targets=[target] * rows
                 )
-                for target in range(10)
+                for target in range(N_CLASSES)
             ]  # runs[target][row]
         probs[mid] = [
-            [[runs[t][r].trajectory.steps[k].probs[t] for k in cfg.snapshots] for t in range(10)]
+            [[runs[t][r].trajectory.steps[k].probs[t] for k in cfg.snapshots] for t in range(N_CLASSES)]
             for r in range(rows)
         ]
         hits = [
             runs[t][r].trajectory.steps[-1].pred == t
             for r in range(len(examples))
-            for t in range(10)
+            for t in range(N_CLASSES)
             if t != labels[r]
         ]
         reached[mid] = schema.Accuracy.of(sum(hits), len(hits))
         sprites[mid] = []
         for k in cfg.snapshots:
             path = f"images/paint/{mid}-{k:03d}.png"
-            tiles = np.stack([runs[t][r].adversarial[k] for r in range(rows) for t in range(10)])
-            files[path] = png(sheet(tiles, 10))
+            tiles = np.stack([runs[t][r].adversarial[k] for r in range(rows) for t in range(N_CLASSES)])
+            files[path] = png(sheet(tiles, N_CLASSES))
             sprites[mid].append(path)
     starts_doc = [
         schema.PaintStart(kind="example", test_index=i, label=lab)

@@ -9,7 +9,7 @@ from torch import nn
 from precompute.config import GALLERY_COLUMNS, SaliencyConfig
 from tour import schema
 from tour.runtime import one_thread, to_input
-from tour.saliency import SmoothGrad, edge_correlation, input_gradient, picture, smooth_gradient
+from tour.saliency import edge_correlation, input_gradient, picture, smooth_gradient
 from tour.sprites import png, sheet, to_pixels
 
 PICTURE = (
@@ -24,7 +24,12 @@ EDGE_RULE = (
 
 
 def _gradients(
-    model: nn.Module, x: torch.Tensor, y: torch.Tensor, sg: SmoothGrad, batch: int, fixed: bool = False
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    sg: schema.SmoothGradSpec,
+    batch: int,
+    fixed: bool = False,
 ):
     """Plain and SmoothGrad gradients in batches. With `fixed` noise every batch draws it from the
     seed itself: at batch 1 (the gallery, on one thread) each image gets what the lab computes for it
@@ -34,7 +39,7 @@ def _gradients(
         xb, yb = x[i : i + batch], y[i : i + batch]
         plain.append(input_gradient(model, xb, yb))
         seed = sg.seed if fixed else sg.seed + k
-        smooth.append(smooth_gradient(model, xb, yb, SmoothGrad(sg.samples, sg.sigma, seed)))
+        smooth.append(smooth_gradient(model, xb, yb, sg.model_copy(update={"seed": seed})))
     return torch.cat(plain), torch.cat(smooth)
 
 
@@ -49,7 +54,6 @@ def saliency_file(
 ) -> tuple[schema.SaliencyFile, dict[str, bytes]]:
     """x_*: uint8 NCHW on the CPU; models: the regular model first, then the robust one."""
     spec = cfg.smoothgrad(run_seed)
-    sg = SmoothGrad(spec.samples, spec.sigma, spec.seed)
     n = min(cfg.edge_n, len(x_test))
     gallery_x, test_x = to_input(x_gallery), to_input(x_test[:n])
     files, sprites, scores, per_image = {}, {}, [], {}
@@ -58,11 +62,11 @@ def saliency_file(
             gradient=f"images/saliency/{mid}-gradient.png", smoothgrad=f"images/saliency/{mid}-smoothgrad.png"
         )
         with one_thread():
-            plain, smooth = _gradients(model, gallery_x, y_gallery, sg, 1, fixed=True)
+            plain, smooth = _gradients(model, gallery_x, y_gallery, spec, 1, fixed=True)
         files[paths.gradient] = png(sheet(to_pixels(picture(plain)), GALLERY_COLUMNS))
         files[paths.smoothgrad] = png(sheet(to_pixels(picture(smooth)), GALLERY_COLUMNS))
         sprites[mid] = paths
-        plain, smooth = _gradients(model, test_x, y_test[:n], sg, cfg.batch)
+        plain, smooth = _gradients(model, test_x, y_test[:n], spec, cfg.batch)
         per_image[mid] = (edge_correlation(plain, test_x), edge_correlation(smooth, test_x))
         scores.append(
             schema.EdgeScore(

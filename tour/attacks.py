@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
-from torch import nn
+from torch import Generator, nn
 
 from tour import schema
 
@@ -53,45 +53,90 @@ def _flat_norm(t: torch.Tensor) -> torch.Tensor:
     return norms
 
 
-def project(delta: torch.Tensor, eps: float, norm: str) -> torch.Tensor:
-    if norm == "Linf":
-        return delta.clamp(-eps, eps)
-    return delta * torch.clamp(eps / _flat_norm(delta).clamp_min(1e-12), max=1.0)
-
-
-def random_start(x: torch.Tensor, eps: float, norm: str, seed: int | Sequence[int] | None) -> torch.Tensor:
-    """A perturbation uniform in the eps-ball, drawn on the CPU so it is the same on every device."""
+def _generators(
+    x: torch.Tensor, seed: int | Sequence[int] | None
+) -> list[tuple[Generator | None, tuple[int, ...]]]:
+    """One CPU generator for the batch (or the global RNG), or one per image with per-image seeds."""
     if seed is None or isinstance(seed, int):
-        gens = [torch.Generator().manual_seed(seed)] if seed is not None else [None]
-        shapes: list[tuple[int, ...]] = [tuple(x.shape)]
-    else:
-        if len(seed) != x.shape[0]:
-            raise ValueError(f"{len(seed)} seeds for a batch of {x.shape[0]}")
-        gens = [torch.Generator().manual_seed(int(s)) for s in seed]
-        shapes = [(1, *x.shape[1:])] * len(gens)
-    parts = []
-    for gen, shape in zip(gens, shapes, strict=True):
-        if norm == "Linf":
-            parts.append(torch.rand(shape, generator=gen) * 2 * eps - eps)
-        else:
-            direction = torch.randn(shape, generator=gen)
-            direction = direction / _flat_norm(direction)
-            dims = direction[0].numel()
-            radius = eps * torch.rand((shape[0],) + (1,) * (len(shape) - 1), generator=gen) ** (1 / dims)
-            parts.append(direction * radius)
-    return torch.cat(parts).to(device=x.device, dtype=x.dtype)
+        gen = torch.Generator().manual_seed(seed) if seed is not None else None
+        return [(gen, tuple(x.shape))]
+    if len(seed) != x.shape[0]:
+        raise ValueError(f"{len(seed)} seeds for a batch of {x.shape[0]}")
+    return [(torch.Generator().manual_seed(int(s)), (1, *x.shape[1:])) for s in seed]
 
 
-def _step(
-    x: torch.Tensor, x_adv: torch.Tensor, grad: torch.Tensor, *, eps: float, alpha: float, norm: str
-) -> torch.Tensor:
-    """One ascent step along `grad`, projected onto the eps-ball around x and clipped to [0, 1]."""
-    if norm == "Linf":
-        step = alpha * grad.sign()
-    else:
-        step = alpha * grad / _flat_norm(grad).clamp_min(1e-12)
-    delta = project(x_adv.detach() + step - x, eps, norm)
-    return (x + delta).clamp(0, 1).detach()
+class Ball:
+    """A threat model: the eps-ball the perturbation lives in, how a step moves along a gradient, and
+    how a random start is drawn (the MadryLab `robustness` package's attack steps, in our own form)."""
+
+    def __init__(self, eps: float, alpha: float = 0.0) -> None:
+        self.eps, self.alpha = eps, alpha
+
+    def project(self, delta: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def move(self, grad: torch.Tensor) -> torch.Tensor:
+        """The step of length alpha (in this norm) along `grad`."""
+        raise NotImplementedError
+
+    def sample(self, shape: tuple[int, ...], gen: Generator | None) -> torch.Tensor:
+        raise NotImplementedError
+
+    def step(self, x: torch.Tensor, x_adv: torch.Tensor, grad: torch.Tensor) -> torch.Tensor:
+        """One ascent step along `grad`, projected onto the eps-ball around x and clipped to [0, 1]."""
+        delta = self.project(x_adv.detach() + self.move(grad) - x)
+        return (x + delta).clamp(0, 1).detach()
+
+    def picture_scale(self, deltas: torch.Tensor) -> float:
+        """The s of perturbation pictures 0.5 + delta / (2 s) for a run's `deltas`."""
+        raise NotImplementedError
+
+    def random_start(self, x: torch.Tensor, seed: int | Sequence[int] | None) -> torch.Tensor:
+        """A perturbation uniform in the eps-ball, drawn on the CPU so it is the same on every device."""
+        parts = [self.sample(shape, gen) for gen, shape in _generators(x, seed)]
+        return torch.cat(parts).to(device=x.device, dtype=x.dtype)
+
+
+class LinfBall(Ball):
+    def project(self, delta: torch.Tensor) -> torch.Tensor:
+        return delta.clamp(-self.eps, self.eps)
+
+    def move(self, grad: torch.Tensor) -> torch.Tensor:
+        return self.alpha * grad.sign()
+
+    def sample(self, shape: tuple[int, ...], gen: Generator | None) -> torch.Tensor:
+        return torch.rand(shape, generator=gen) * 2 * self.eps - self.eps
+
+    def picture_scale(self, deltas: torch.Tensor) -> float:
+        return self.eps  # every pixel may move by eps: the ball fills the grey scale
+
+
+class L2Ball(Ball):
+    def project(self, delta: torch.Tensor) -> torch.Tensor:
+        return delta * torch.clamp(self.eps / _flat_norm(delta).clamp_min(1e-12), max=1.0)
+
+    def move(self, grad: torch.Tensor) -> torch.Tensor:
+        return self.alpha * grad / _flat_norm(grad).clamp_min(1e-12)
+
+    def sample(self, shape: tuple[int, ...], gen: Generator | None) -> torch.Tensor:
+        """Uniform in the ball: a uniform direction, and a radius eps * u^(1/d)."""
+        direction = torch.randn(shape, generator=gen)
+        direction = direction / _flat_norm(direction)
+        dims = direction[0].numel()
+        radius = self.eps * torch.rand((shape[0],) + (1,) * (len(shape) - 1), generator=gen) ** (1 / dims)
+        return direction * radius
+
+    def picture_scale(self, deltas: torch.Tensor) -> float:
+        return float(deltas.abs().max())  # the ball lets one pixel move far: scale to the run's largest
+
+
+BALLS: dict[str, type[Ball]] = {"Linf": LinfBall, "L2": L2Ball}
+
+
+def ball(norm: str, eps: float, alpha: float = 0.0) -> Ball:
+    if norm not in BALLS:
+        raise ValueError(f"norm must be 'Linf' or 'L2', not {norm!r}")
+    return BALLS[norm](eps, alpha)
 
 
 def pgd(
@@ -140,20 +185,18 @@ def _pgd(
     record: bool = False,
 ) -> AttackResult:
     """The loop itself, in plain numbers (its one-step cases need a ball the spec does not name)."""
-    if norm not in ("Linf", "L2"):
-        raise ValueError(f"norm must be 'Linf' or 'L2', not {norm!r}")
     if eps < 0 or alpha < 0 or steps < 0:
         raise ValueError("eps, alpha and steps must be non-negative")
+    threat = ball(norm, eps, alpha)
     x = x.detach()
     if start is not None:
         delta = start.detach().to(x)
     elif random_init and eps > 0:
-        delta = random_start(x, eps, norm, seed)
+        delta = threat.random_start(x, seed)
     else:
         delta = torch.zeros_like(x)
-    x_adv = (x + project(delta, eps, norm)).clamp(0, 1)
+    x_adv = (x + threat.project(delta)).clamp(0, 1)
     goal = y if target is None else target
-    sign = 1.0 if target is None else -1.0
     iterates, logits_seen, losses = [], [], []
     with eval_mode(model):
         for k in range(steps + 1):
@@ -169,9 +212,11 @@ def _pgd(
                     losses.append(F.cross_entropy(logits_seen[-1], y, reduction="none"))
                 if last:
                     break
-                loss = sign * F.cross_entropy(logits.float(), goal, reduction="sum")
+                loss = F.cross_entropy(logits.float(), goal, reduction="sum")
+                if target is not None:  # descend the target's loss; negation is exact, as x -1.0 was
+                    loss = -loss
                 (grad,) = torch.autograd.grad(loss, x_adv)
-            x_adv = _step(x, x_adv, grad, eps=eps, alpha=alpha, norm=norm)
+            x_adv = threat.step(x, x_adv, grad)
     if not record:
         return AttackResult(x_adv.detach())
     return AttackResult(x_adv.detach(), iterates, logits_seen, losses)
@@ -205,14 +250,14 @@ def pgd_survival(
     image the same start whatever batch it is in."""
     if spec.name != "PGD" or spec.norm != "Linf" or spec.alpha is None or not spec.random_start:
         raise ValueError("pgd_survival runs L-inf PGD specs with a random start")
-    eps, alpha, steps = spec.eps, spec.alpha, spec.steps
+    threat, steps = LinfBall(spec.eps, spec.alpha), spec.steps
     x = x.detach()
     count = torch.zeros(len(x), dtype=torch.long, device=x.device)
     with eval_mode(model):
         with torch.no_grad():
             alive = (model(x).argmax(1) == y).nonzero().squeeze(1)
         count[alive] = 1
-        x_adv = (x + project(random_start(x, eps, "Linf", seeds), eps, "Linf")).clamp(0, 1)
+        x_adv = (x + threat.project(threat.random_start(x, seeds))).clamp(0, 1)
         for k in range(steps + 1):
             if len(alive) == 0:
                 break
@@ -225,6 +270,6 @@ def pgd_survival(
                     break
                 loss = F.cross_entropy(logits.float()[ok], y[alive][ok], reduction="sum")
                 (grad,) = torch.autograd.grad(loss, xa)
-            x_adv[alive] = _step(x[alive], xa, grad, eps=eps, alpha=alpha, norm="Linf")
+            x_adv[alive] = threat.step(x[alive], xa, grad)
             alive = alive[ok]
     return count

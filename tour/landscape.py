@@ -16,23 +16,17 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from tour import schema
 from tour.attacks import eval_mode
 from tour.saliency import input_gradient
 
+GRID_BATCH = 147  # grid points per forward pass; the lab and the precompute share it, so equal floats
 
-@dataclass(frozen=True)
-class InputGrid:
-    """`points` x `points` grid over [-radius, radius]^2 in L-inf units; `seed` draws the random
-    direction; `batch` grid points per forward pass (memory only)."""
 
-    radius: float
-    points: int
-    seed: int
-    batch: int = 147
-
-    def coords(self) -> list[float]:
-        n = self.points - 1
-        return [self.radius * (2 * i - n) / n for i in range(self.points)]
+def grid_coords(grid: schema.InputGridSpec) -> list[float]:
+    """The `points` coordinates of each axis, evenly over [-radius, radius] in L-inf units."""
+    n = grid.points - 1
+    return [grid.radius * (2 * i - n) / n for i in range(grid.points)]
 
 
 @dataclass(frozen=True)
@@ -47,17 +41,19 @@ def random_direction(shape: tuple[int, ...], seed: int) -> torch.Tensor:
     return torch.randint(0, 2, shape, generator=gen).float() * 2 - 1
 
 
-def input_landscape(model: nn.Module, x: torch.Tensor, y: torch.Tensor, grid: InputGrid) -> Landscape:
+def input_landscape(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, grid: schema.InputGridSpec, batch: int = GRID_BATCH
+) -> Landscape:
     """x: one image (1, 3, H, W) in [0, 1], y: its label (1,). Cross-entropy of y over the grid."""
     adv = input_gradient(model, x, y).sign()
     rand = random_direction(tuple(x.shape), grid.seed).to(x)
-    c = torch.tensor(grid.coords(), dtype=x.dtype, device=x.device)
+    c = torch.tensor(grid_coords(grid), dtype=x.dtype, device=x.device)
     a, b = torch.meshgrid(c, c, indexing="ij")
     a, b = a.reshape(-1, 1, 1, 1), b.reshape(-1, 1, 1, 1)
     losses, preds = [], []
     with eval_mode(model), torch.no_grad():
-        for i in range(0, len(a), grid.batch):
-            points = (x + a[i : i + grid.batch] * adv + b[i : i + grid.batch] * rand).clamp(0, 1)
+        for i in range(0, len(a), batch):
+            points = (x + a[i : i + batch] * adv + b[i : i + batch] * rand).clamp(0, 1)
             logits = model(points).float()
             losses.append(F.cross_entropy(logits, y.expand(len(points)), reduction="none"))
             preds.append(logits.argmax(1))

@@ -10,26 +10,15 @@ image's own edges. The precompute's saliency stage and the server's lab both cal
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from tour import schema
 from tour.attacks import eval_mode
 
 SOBEL = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
 LUMA = (0.299, 0.587, 0.114)  # ITU-R BT.601 weights: the edge map is taken on brightness
-
-
-@dataclass(frozen=True)
-class SmoothGrad:
-    """`samples` noisy copies, Gaussian noise of standard deviation `sigma` (in [0, 1] pixel units);
-    the noise comes from `seed`, so the same image gets the same SmoothGrad everywhere."""
-
-    samples: int
-    sigma: float
-    seed: int
 
 
 def input_gradient(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -41,8 +30,11 @@ def input_gradient(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.
     return grad
 
 
-def smooth_gradient(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: SmoothGrad) -> torch.Tensor:
-    """The mean input gradient over cfg.samples noisy copies of each image (noise drawn on the CPU)."""
+def smooth_gradient(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: schema.SmoothGradSpec
+) -> torch.Tensor:
+    """The mean input gradient over cfg.samples noisy copies of each image, Gaussian noise of std
+    cfg.sigma drawn on the CPU from cfg.seed, so an image gets the same SmoothGrad everywhere."""
     gen = torch.Generator().manual_seed(cfg.seed)
     total = torch.zeros_like(x)
     for _ in range(cfg.samples):

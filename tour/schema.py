@@ -21,10 +21,11 @@ from tour.stats import Z95, mean_interval, wilson
 FORMAT_VERSION: Literal[7] = 7
 
 CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
+N_CLASSES = len(CLASSES)
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
-Probs = Annotated[list[Fraction], Field(min_length=10, max_length=10)]
-ClassIndex = Annotated[int, Field(ge=0, le=9)]
+Probs = Annotated[list[Fraction], Field(min_length=N_CLASSES, max_length=N_CLASSES)]
+ClassIndex = Annotated[int, Field(ge=0, lt=N_CLASSES)]
 Preset = Literal["tiny", "small", "cpu", "full"]
 
 

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from tour import schema
-from tour.attacks import eval_mode, pgd
+from tour.attacks import ball, eval_mode, pgd
 from tour.runtime import derive_seed
 from tour.sprites import to_pixels
 
@@ -35,10 +35,10 @@ class ImageAttack:
     scale: float = 0.0  # s above: eps for L-inf, the run's largest pixel change for L2
 
 
-def perturbation_scale(deltas: torch.Tensor, eps: float, norm: str) -> float:
-    """The s of the perturbation pictures; never 0, so eps = 0 draws a plain grey."""
-    s = eps if norm == "Linf" else float(deltas.abs().max())
-    return max(s, 1e-12)
+def perturbation_scale(deltas: torch.Tensor, spec: schema.AttackSpec) -> float:
+    """The s of the perturbation pictures, as the spec's threat model draws them; never 0, so eps = 0
+    draws a plain grey."""
+    return max(ball(spec.norm, spec.eps).picture_scale(deltas), 1e-12)
 
 
 def _record(logits: torch.Tensor, loss: torch.Tensor, delta: torch.Tensor) -> schema.StepRecord:
@@ -122,5 +122,5 @@ def _attack_one(
         steps=steps,
         first_misclassified=wrong[0] if wrong else None,
     )
-    scale = perturbation_scale(deltas, spec.eps, spec.norm)
+    scale = perturbation_scale(deltas, spec)
     return ImageAttack(trajectory, to_pixels(iterates), to_pixels(0.5 + deltas / (2 * scale)), scale)

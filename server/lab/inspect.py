@@ -16,9 +16,9 @@ from torch import nn
 
 from tour import schema
 from tour.bundle import Bundle
-from tour.landscape import InputGrid, input_landscape
+from tour.landscape import input_landscape
 from tour.runtime import nchw, to_input
-from tour.saliency import SmoothGrad, input_gradient, picture, smooth_gradient
+from tour.saliency import input_gradient, picture, smooth_gradient
 from tour.sprites import to_pixels
 from tour.trajectories import DIGITS
 
@@ -56,8 +56,8 @@ def inspect_image(model: nn.Module, image: np.ndarray, label: int, settings: Ins
     y = torch.tensor([label], dtype=torch.long)
     sg, grid = settings.smoothgrad, settings.grid
     plain = input_gradient(model, x, y)
-    smooth = smooth_gradient(model, x, y, SmoothGrad(sg.samples, sg.sigma, sg.seed))
-    surface = input_landscape(model, x, y, InputGrid(grid.radius, grid.points, grid.seed))
+    smooth = smooth_gradient(model, x, y, sg)
+    surface = input_landscape(model, x, y, grid)
     return Inspection(
         gradient=to_pixels(picture(plain))[0],
         smoothgrad=to_pixels(picture(smooth))[0],

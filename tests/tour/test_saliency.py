@@ -6,9 +6,10 @@ import torch
 import torch.nn.functional as F
 
 from precompute.landscape import filter_normalized
-from tour.landscape import InputGrid, input_landscape, random_direction
+from tour.landscape import grid_coords, input_landscape, random_direction
 from tour.model import ResNet18
-from tour.saliency import SmoothGrad, edge_correlation, edge_map, input_gradient, picture, smooth_gradient
+from tour.saliency import edge_correlation, edge_map, input_gradient, picture, smooth_gradient
+from tour.schema import InputGridSpec, SmoothGradSpec
 
 
 def _model() -> ResNet18:
@@ -36,20 +37,22 @@ def test_picture_is_grey_at_zero_and_stays_in_range() -> None:
 def test_smoothgrad_without_noise_is_the_gradient_and_is_reproducible() -> None:
     model, x, y = _model(), torch.rand(2, 3, 32, 32), torch.tensor([1, 2])
     plain = input_gradient(model, x, y)
-    assert torch.allclose(smooth_gradient(model, x, y, SmoothGrad(3, 0.0, 5)), plain, atol=1e-7)
-    a = smooth_gradient(model, x, y, SmoothGrad(3, 0.1, 5))
-    assert torch.equal(a, smooth_gradient(model, x, y, SmoothGrad(3, 0.1, 5)))
+    assert torch.allclose(
+        smooth_gradient(model, x, y, SmoothGradSpec(samples=3, sigma=0.0, seed=5)), plain, atol=1e-7
+    )
+    a = smooth_gradient(model, x, y, SmoothGradSpec(samples=3, sigma=0.1, seed=5))
+    assert torch.equal(a, smooth_gradient(model, x, y, SmoothGradSpec(samples=3, sigma=0.1, seed=5)))
     assert not torch.allclose(a, plain)
 
 
 def test_the_landscapes_centre_is_the_image_and_its_axes_are_linf_units() -> None:
     model, x, y = _model(), torch.rand(1, 3, 32, 32), torch.tensor([3])
-    grid = InputGrid(radius=8 / 255, points=5, seed=1)
+    grid = InputGridSpec(radius=8 / 255, points=5, seed=1)
     land = input_landscape(model, x, y, grid)
     with torch.no_grad():
         clean = F.cross_entropy(model(x), y)
     assert land.loss.shape == (5, 5) and abs(float(land.loss[2, 2]) - float(clean)) < 1e-5
-    assert grid.coords() == [-8 / 255, -4 / 255, 0.0, 4 / 255, 8 / 255]
+    assert grid_coords(grid) == [-8 / 255, -4 / 255, 0.0, 4 / 255, 8 / 255]
     d = random_direction((1, 3, 4, 4), 1)
     assert set(d.unique().tolist()) == {-1.0, 1.0} and torch.equal(d, random_direction((1, 3, 4, 4), 1))
 
