@@ -11,7 +11,7 @@ from torch import nn
 
 from precompute.data import synthetic_cifar
 from tour import schema
-from tour.attacks import fgsm, nfgsm, pgd, pgd_survival
+from tour.attacks import ball, fgsm, nfgsm, pgd, pgd_survival
 
 EPS = 8 / 255
 
@@ -180,3 +180,31 @@ def test_survival_counts_the_iterates_the_model_gets_right(net_and_data):
         assert torch.all(still[count >= k + 2])  # survivors are right at step k too
     survived = [int((count >= k + 2).sum()) for k in range(11)]
     assert survived == sorted(survived, reverse=True) and survived[-1] < int(clean.sum())
+
+
+@pytest.mark.parametrize("norm", ["Linf", "L2"])
+def test_a_threat_model_keeps_starts_and_steps_in_its_ball_and_the_box(norm):
+    """Each ball's random start, projection and step: inside the eps-ball (in its own norm) around x,
+    inside [0, 1]; per-image seeds give an image the start it gets alone."""
+    eps = EPS if norm == "Linf" else 0.5
+    threat = ball(norm, eps, alpha=eps / 4)
+    x = torch.rand(4, 3, 8, 8, generator=torch.Generator().manual_seed(3))
+
+    def size(d: torch.Tensor) -> torch.Tensor:
+        flat = d.flatten(1)
+        return flat.abs().amax(1) if norm == "Linf" else flat.norm(dim=1)
+
+    start = threat.random_start(x, [11, 12, 13, 14])
+    assert torch.all(size(start) <= eps + 1e-6)
+    assert torch.equal(start[2:3], threat.random_start(x[2:3], [13]))
+    assert torch.all(size(threat.project(start * 10)) <= eps + 1e-6)
+    x_adv = (x + threat.project(start)).clamp(0, 1)
+    for _ in range(5):
+        x_adv = threat.step(x, x_adv, torch.randn(x.shape))
+        assert torch.all(size(x_adv - x) <= eps + 1e-6) and x_adv.min() >= 0 and x_adv.max() <= 1
+    assert threat.picture_scale(start) == (eps if norm == "Linf" else float(start.abs().max()))
+
+
+def test_an_unknown_norm_is_refused():
+    with pytest.raises(ValueError, match="norm must be"):
+        ball("L1", EPS)
