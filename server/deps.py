@@ -11,12 +11,12 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
-from server.chapters import Chapters
 from server.lab.engine import Lab
 from server.lab.gate import AttackGate, RateLimiter
-from server.page import Page
 from server.statictree import StaticTree
 from server.store import Store
+from server.views.chapters import Chapters
+from server.views.page import Page
 
 
 def _state(name: str) -> Callable[[Request], Any]:

@@ -11,14 +11,14 @@ from fastapi.templating import Jinja2Templates
 
 from server import errors
 from server.caching import FinishDynamic
-from server.chapters import build_chapters
 from server.config import Settings
-from server.page import build_page
 from server.protocol import HttpRules
 from server.routers import api, assets, bundle_files, health, lab, pages
 from server.security import SecurityHeaders
 from server.statictree import load_static
 from server.store import open_store
+from server.views.chapters import build_chapters
+from server.views.page import build_page
 
 
 @asynccontextmanager

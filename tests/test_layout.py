@@ -57,3 +57,14 @@ def test_no_figure_imports_another_and_lib_imports_no_widget():
         assert all(i.startswith("./") for i in js_imports(path)), path.name
     for path in sorted((js / "widgets").glob("*.js")):
         assert not any("figures/" in i or "entries/" in i for i in js_imports(path)), path.name
+
+
+def test_view_models_are_plain_data_built_from_the_store():
+    """server/views/ turns the bundle into what templates print: no routes, no HTTP, no lab."""
+    for path in sorted((REPO / "server" / "views").rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+        modules |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        bad = {m for m in modules if m.split(".")[0] in {"fastapi", "starlette", "uvicorn"}}
+        bad |= {m for m in modules if m.startswith(("server.routers", "server.lab", "server.main"))}
+        assert not bad, f"{path.relative_to(REPO)} imports {sorted(bad)}"

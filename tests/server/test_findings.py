@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from server.findings import mean_confidence, most_changing_example, standard_parameters, top_guess_changes
-from server.page import _sweep_double
+from server.views.findings import (
+    mean_confidence,
+    most_changing_example,
+    standard_parameters,
+    top_guess_changes,
+)
+from server.views.page import _sweep_double
 from tour import schema
 
 ONE_HOT = [[1.0 if c == k else 0.0 for c in range(10)] for k in range(10)]

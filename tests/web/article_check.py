@@ -21,8 +21,9 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-from server import findings
-from server.page import _date, format_as
+from server.views import findings
+from server.views.numbers import format_as
+from server.views.page import _date
 from tour import schema
 
 TOKEN = re.compile(r"\.([A-Za-z_][\w-]*)|\[(\d+)\]")
@@ -111,7 +112,7 @@ def check_span(get: Callable[[str], Any], span: dict) -> str | None:
         if src.endswith(":date"):
             expected = _date(truth)
         elif src.endswith(":prefix"):
-            expected = truth[:10]  # server.page shows the first ten characters
+            expected = truth[:10]  # server.views.page shows the first ten characters
         else:
             expected = str(truth)
         return None if text == expected else f"{src}: shows {text!r}, bundle has {expected!r}"

@@ -11,7 +11,10 @@ from fastapi.testclient import TestClient
 
 from server.config import Settings
 from server.main import create_app
-from server.page import Num, build_page, eps255, format_as, mathml, measurement_caption, pct
+from server.views.captions import measurement_caption
+from server.views.formulas import mathml
+from server.views.numbers import Num, eps255, format_as, pct
+from server.views.page import build_page
 from tests.web.article_check import resolve
 from tour import schema
 
@@ -142,7 +145,7 @@ def test_provenance_line_names_the_models_and_minutes(app) -> None:
 def test_one_schedule_is_read_from_the_run(app) -> None:
     """A run with one training config and equal epochs is 'one schedule'; the shipped older layout
     (separate regular and robust configs, 20 and 6 epochs) is not, and the page says so."""
-    from server.page import _one_schedule
+    from server.views.page import _one_schedule
 
     run = app.state.store.bundle.doc("run.json", schema.RunFile)
     alike = run.model_copy(

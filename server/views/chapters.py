@@ -1,6 +1,6 @@
 """The view-model of the chapters beyond the seed: painting a class, gradients, loss landscapes.
 
-Like server.page, every number is a `Num` carrying its path in the API document it came from
+Like server.views.page, every number is a `Num` carrying its path in the API document it came from
 (paint.json is /api/paint, input_landscape.json is /api/input-landscape, ...), so the browser tests
 check each one against the bundle. Built once at start-up, next to the page's view-model.
 """
@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from server.page import Acc, Num, acc, attack_words, measurement_caption
 from server.store import Store
+from server.views.captions import attack_words, measurement_caption
+from server.views.numbers import Acc, Num, acc
 from tour import schema
 
 

@@ -1,153 +1,24 @@
 """The article's view-model: the verified bundle turned into the template context, once at start-up.
 
-Every number the article's prose prints is a `Num`: it renders as
-`<span class="num" data-src="evaluation.models[0].results[1].accuracy" data-fmt="pct" ...>91.6 %</span>`,
-where data-src is the value's path in the JSON API document it came from (the same bytes the page's
-"download data" links serve). The browser tests resolve every such path and compare, so a number
-cannot drift from the bundle. Captions are built from the bundle's AttackSpec / Measurement records,
-and the formulas are converted to MathML here (latex2mathml), so the page needs no math script.
+Numbers are `Num`s (server.views.numbers), captions come from the bundle's records
+(server.views.captions), facts the prose derives from server.views.findings.
 """
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
 
-from latex2mathml.converter import convert as latex_to_mathml
 from markupsafe import Markup
 
-from server.findings import STANDARD_WIDTH, mean_confidence, most_changing_example, standard_parameters
-from server.published import PUBLISHED, Published
 from server.store import Store
+from server.views.captions import attack_words, measurement_caption, same_attack
+from server.views.findings import STANDARD_WIDTH, mean_confidence, most_changing_example, standard_parameters
+from server.views.formulas import FORMULAS, mathml
+from server.views.numbers import Acc, Num, acc
+from server.views.published import PUBLISHED, Published
 from tour import schema
-
-NBSP = "\u00a0"
-
-
-# ---------------------------------------------------------------- number formats (= static/js/format.js)
-
-
-def to_fixed(x: float, digits: int) -> str:
-    """JavaScript's Number.prototype.toFixed: the exact binary value, ties away from zero.
-
-    Python's own formatting rounds ties to even (31.25 -> "31.2" where JS writes "31.3"), so the
-    server and the figures would disagree on the same number without this.
-    """
-    return str(Decimal(x).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
-
-
-def pct(x: float, digits: int = 1) -> str:
-    return f"{to_fixed(x * 100, digits)}{NBSP}%"
-
-
-def eps255(x: float) -> str:
-    """In 1/255 steps with two decimals, dropped when they are zero: 8/255, 7.53/255, 0."""
-    k = to_fixed(x * 255, 2).removesuffix(".00")
-    return "0" if k in ("0", "-0") else f"{k}/255"
-
-
-def fixed(x: float, digits: int = 3) -> str:
-    return to_fixed(x, digits)
-
-
-def format_as(value: float, fmt: str, digits: int | None = None) -> str:
-    if fmt == "pct":
-        return pct(value, 1 if digits is None else digits)
-    if fmt == "eps255":
-        return eps255(value)
-    if fmt == "fixed":
-        return fixed(value, 3 if digits is None else digits)
-    if fmt == "int":
-        return str(round(value))
-    if fmt == "count":
-        return f"{round(value):,}"
-    if fmt == "millions":
-        return f"{value / 1e6:.{2 if digits is None else digits}f}{NBSP}M"
-    raise ValueError(f"unknown number format {fmt!r}")
-
-
-@dataclass(frozen=True)
-class Num:
-    """A number from the bundle with the path it came from; renders as a checkable span."""
-
-    value: float
-    fmt: str
-    src: str
-    digits: int | None = None
-
-    @property
-    def text(self) -> str:
-        return format_as(self.value, self.fmt, self.digits)
-
-    def __str__(self) -> str:
-        return self.text
-
-    def __html__(self) -> str:
-        digits = "" if self.digits is None else f' data-digits="{self.digits}"'
-        return (
-            f'<span class="num" data-src="{html.escape(self.src)}" data-fmt="{self.fmt}"'
-            f' data-value="{self.value!r}"{digits}>{html.escape(self.text)}</span>'
-        )
-
-
-# ---------------------------------------------------------------- formulas
-
-
-FORMULAS = {
-    "start": r"x^{0} = x + \delta^{0}, \quad"
-    r" \delta^{0} \sim \mathcal{U}\left([-\epsilon, \epsilon]^{d}\right)",
-    "step": r"\tilde{x}^{t+1} = x^{t} + \alpha \,"
-    r" \mathrm{sign}\left(\nabla_{x} \mathcal{L}(\theta, x^{t}, y)\right)",
-    "project": r"x^{t+1} = \mathrm{clip}_{[0,1]}\left(\mathrm{clip}_{[x-\epsilon,\, x+\epsilon]}"
-    r"\left(\tilde{x}^{t+1}\right)\right)",
-    "ball": r"\|\delta\|_{\infty} = \max_{i} |\delta_{i}| \le \epsilon",
-    "minmax": r"\min_{\theta} \; \mathbb{E}_{(x,y) \sim \mathcal{D}}"
-    r" \left[ \max_{\|\delta\|_{\infty} \le \epsilon} \mathcal{L}(\theta, x + \delta, y) \right]",
-    "erm": r"\min_{\theta} \; \mathbb{E}_{(x,y) \sim \mathcal{D}} \left[ \mathcal{L}(\theta, x, y) \right]",
-    "loss": r"\mathcal{L}(\theta, x, y) = -\log p_{\theta}(y \mid x)",
-}
-
-
-@cache
-def mathml(name: str, display: bool = True) -> Markup:
-    """One formula as MathML (converted once per process and cached)."""
-    out = latex_to_mathml(FORMULAS[name], display="block" if display else "inline")
-    return Markup(out)
-
-
-# ---------------------------------------------------------------- the view-model
-
-
-@dataclass(frozen=True)
-class Acc:
-    """An Accuracy from the bundle: prints as its value; `interval` is the 95 % interval with n."""
-
-    value: Num
-    low: Num
-    high: Num
-    n: Num
-    SEP = "\u2013"  # between the bounds; a subclass whose bounds can be negative reads better with words
-
-    def __html__(self) -> str:
-        return self.value.__html__()
-
-    @property
-    def interval(self) -> Markup:
-        low, high, n = self.low.__html__(), self.high.__html__(), self.n.__html__()
-        return Markup(f'<span class="ci">95{NBSP}% interval {low}{self.SEP}{high}, n{NBSP}={NBSP}{n}</span>')
-
-
-def acc(a: schema.Accuracy, src: str) -> Acc:
-    return Acc(
-        value=Num(a.value, "pct", f"{src}.value"),
-        low=Num(a.low, "pct", f"{src}.low"),
-        high=Num(a.high, "pct", f"{src}.high"),
-        n=Num(a.n, "count", f"{src}.n"),
-    )
 
 
 @dataclass(frozen=True)
@@ -199,7 +70,6 @@ class Page:
     minutes: Num  # every stage's wall time, added up
     seed: Num
     versions: dict[str, str]
-    data_kind: str
     n_train: Num
     n_test: Num
     n_holdout: Num
@@ -209,7 +79,6 @@ class Page:
     n_gallery: Num
     attack: schema.AttackSpec
     attack_eps: Num
-    attack_alpha: Num | None
     attack_steps: Num
     attack_caption: Markup
     training_clean_caption: Markup
@@ -217,7 +86,6 @@ class Page:
     epoch_probs_caption: Markup
     sweep_caption: Markup
     sweep_attack_caption: Markup
-    sweep_eps: tuple[Num, ...]
     regular: ModelView
     robust: ModelView | None
     robust_attack: Markup | None  # how the headline robust model's training batches were attacked
@@ -250,72 +118,6 @@ class Page:
     published: tuple[Published, ...] = PUBLISHED
 
 
-def attack_words(a: schema.AttackSpec, src: str, *, relative: bool = False) -> Markup:
-    """'PGD, L∞, ε = 8/255, step size 2/255, 10 steps, random start, seed 0'. With `relative`, the
-    spec stands for a family of attacks over ε: the step size is given as a multiple of ε."""
-    norm = "L∞" if a.norm == "Linf" else "L₂"
-    fmt = "eps255" if a.norm == "Linf" else "fixed"
-    if relative:
-        parts = [Markup(f"{a.name}, {norm}")]
-        if a.alpha is not None and a.eps > 0:
-            ratio = Num(a.alpha / a.eps, "fixed", f"derived:ratio:{src}", 2)
-            parts.append(Markup("step size ") + Markup(ratio.__html__()) + Markup(" ε"))
-    else:
-        parts = [Markup(f"{a.name}, {norm}, ε = ") + Markup(Num(a.eps, fmt, f"{src}.eps").__html__())]
-        if a.alpha is not None:
-            alpha = Num(a.alpha, fmt, f"{src}.alpha")
-            parts.append(Markup("step size ") + Markup(alpha.__html__()))
-    if a.name != "N-FGSM":
-        steps = Num(a.steps, "int", f"{src}.steps")
-        word = "iteration" if a.name.startswith("APGD") else "step"
-        parts.append(Markup(steps.__html__()) + Markup(f" {word}" if a.steps == 1 else f" {word}s"))
-    if a.targets is not None:
-        parts.append(Markup(Num(a.targets, "int", f"{src}.targets").__html__()) + Markup(" target classes"))
-    if a.noise is not None:
-        noise = Num(a.noise, fmt, f"{src}.noise")
-        parts.append(Markup("uniform start noise ±") + Markup(noise.__html__()) + Markup(", no projection"))
-    else:
-        parts.append(Markup("random start" if a.random_start else "no random start"))
-    if a.seed is not None:
-        parts.append(Markup("seed ") + Markup(Num(a.seed, "int", f"{src}.seed").__html__()))
-    return Markup(", ").join(parts)
-
-
-def measurement_caption(m: schema.Measurement, src: str, *, with_attack: bool = True) -> Markup:
-    """'the first 300 CIFAR-10 test images; PGD, L∞, ε = 8/255, step size 2/255, 10 steps, ...'"""
-    what = {
-        "test": "CIFAR-10 test images",
-        "train": "CIFAR-10 training images",
-        "train_holdout": "held-out CIFAR-10 training images",
-        "gallery": "gallery images (CIFAR-10 test images)",
-    }[m.split]
-    n = Num(m.n_images, "count", f"{src}.n_images")
-    if m.first_index == 0:
-        text = Markup(f"the first {n.__html__()} {what}")
-    else:
-        first = Num(m.first_index, "count", f"{src}.first_index")
-        text = Markup(f"{n.__html__()} {what} from index {first.__html__()}")
-    if not with_attack:
-        return text
-    if m.attack is None:
-        return text + Markup(", no attack")
-    text += Markup("; ") + attack_words(m.attack, f"{src}.attack")
-    if m.followed_by is not None:
-        then = attack_words(m.followed_by, f"{src}.followed_by")
-        text += Markup("; then, on the images still right, ") + then + Markup(" (robust only if both fail)")
-    return text
-
-
-def _same_attack(a: schema.AttackSpec | None, b: schema.AttackSpec) -> bool:
-    return (
-        a is not None
-        and a.name == b.name
-        and a.norm == b.norm
-        and abs(a.eps - b.eps) < 1e-9
-        and a.steps == b.steps
-    )
-
-
 def _model_view(
     info: schema.ModelInfo, index: int, evaluation: schema.EvaluationFile, attack: schema.AttackSpec
 ) -> ModelView:
@@ -338,7 +140,7 @@ def _model_view(
         for res, r in zip(results, me.results, strict=True):
             if r.measurement.attack is None and clean is None:
                 clean = res
-            elif _same_attack(r.measurement.attack, attack) and attacked is None:
+            elif same_attack(r.measurement.attack, attack) and attacked is None:
                 attacked = res
     return ModelView(
         id=info.id,
@@ -433,10 +235,6 @@ def _dek(
     )
 
 
-def _fall_pair(n: Num | None) -> tuple[int | None, str | None]:
-    return (None, None) if n is None else (int(n.value), n.src)
-
-
 def _date(iso: str) -> str:
     try:
         return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M UTC")
@@ -529,7 +327,6 @@ def build_page(store: Store) -> Page:
         ),
         seed=Num(run.seed, "int", "run.seed"),
         versions=dict(run.versions),
-        data_kind=run.data.kind,
         n_train=Num(run.data.n_train, "count", "run.data.n_train"),
         n_test=Num(run.data.n_test, "count", "run.data.n_test"),
         n_holdout=Num(run.data.n_holdout, "count", "run.data.n_holdout"),
@@ -539,9 +336,6 @@ def build_page(store: Store) -> Page:
         n_gallery=Num(len(gallery.images), "int", "gallery.images.length"),
         attack=attack,
         attack_eps=Num(attack.eps, "eps255", "trajectories.attack.eps"),
-        attack_alpha=(
-            None if attack.alpha is None else Num(attack.alpha, "eps255", "trajectories.attack.alpha")
-        ),
         attack_steps=Num(attack.steps, "int", "trajectories.attack.steps"),
         attack_caption=attack_words(attack, "trajectories.attack"),
         training_clean_caption=measurement_caption(training.clean, "training.clean"),
@@ -549,7 +343,6 @@ def build_page(store: Store) -> Page:
         epoch_probs_caption=measurement_caption(epoch_probs.measurement, "epoch-probs.measurement"),
         sweep_caption=measurement_caption(sweep.measurement, "sweep.measurement", with_attack=False),
         sweep_attack_caption=attack_words(sweep.attack, "sweep.attack", relative=True),
-        sweep_eps=tuple(Num(e, "eps255", f"sweep.test_eps[{i}]") for i, e in enumerate(sweep.test_eps)),
         transfer=_transfer_rows(transfer, by_id, traj.model_ids),
         transfer_caption=measurement_caption(transfer.measurement, "transfer.measurement"),
         regular=regular,
