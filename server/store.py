@@ -53,10 +53,7 @@ class Store:
 def open_store(bundle_dir: Path) -> Store:
     """Load and verify the bundle; raises BundleError with a one-line reason."""
     bundle = load_bundle(bundle_dir)
-    documents = {
-        name.removesuffix(".json").replace("_", "-"): Payload.of(bundle.files[name], JSON)
-        for name in schema.JSON_FILES
-    }
+    documents = {schema.api_name(name): Payload.of(bundle.files[name], JSON) for name in schema.JSON_FILES}
     traj = bundle.doc("trajectories.json", schema.TrajectoriesFile)
     by_position = sorted(traj.images, key=lambda im: im.position)
     bodies = tuple(

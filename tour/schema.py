@@ -8,7 +8,7 @@ See BUNDLE.md for the file layout.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -526,20 +526,40 @@ class WeightLandscapeFile(Strict):
     models: list[WeightSlices]
 
 
-# Every JSON file of a bundle and the model that validates it.
-JSON_FILES: dict[str, type[Strict]] = {
-    "run.json": RunFile,
-    "training.json": TrainingFile,
-    "gallery.json": GalleryFile,
-    "testset.json": TestSetFile,
-    "epoch_probs.json": EpochProbsFile,
-    "trajectories.json": TrajectoriesFile,
-    "sweep.json": SweepFile,
-    "evaluation.json": EvaluationFile,
-    "transfer.json": TransferFile,
-    "paint.json": PaintFile,
-    "saliency.json": SaliencyFile,
-    "input_landscape.json": InputLandscapeFile,
-    "weight_landscape.json": WeightLandscapeFile,
-    "capacity.json": CapacityFile,
+class Document(NamedTuple):
+    model: type[Strict]
+    summary: str  # what the file holds, in a line: the JSON API's description of its route
+
+
+# Every JSON file of a bundle, the model that validates it, and what it holds: the one list that the
+# reader, the server's routes and store, and the tests iterate.
+DOCUMENTS: dict[str, Document] = {
+    "run.json": Document(RunFile, "Provenance: preset, config, commit, device, timings."),
+    "training.json": Document(TrainingFile, "Per-epoch curves of every model (sections 1 and 4)."),
+    "gallery.json": Document(GalleryFile, "The gallery of test images; the first ten are the examples."),
+    "testset.json": Document(TestSetFile, "Every test image's page and class, for the live lab's browser."),
+    "epoch_probs.json": Document(EpochProbsFile, "Class probabilities of the examples after every epoch."),
+    "trajectories.json": Document(
+        TrajectoriesFile, "Every precomputed PGD trajectory (large; prefer the per-image route)."
+    ),
+    "sweep.json": Document(SweepFile, "Accuracy of every model at every test eps (section 5)."),
+    "evaluation.json": Document(
+        EvaluationFile, "Final clean, PGD-10, PGD-50, APGD-CE + APGD-T accuracy and accuracy per PGD step."
+    ),
+    "transfer.json": Document(TransferFile, "PGD crafted on each model, scored on every model."),
+    "paint.json": Document(PaintFile, "Each example and a neutral start pushed toward every class."),
+    "saliency.json": Document(SaliencyFile, "Input gradients of the gallery and how image-like they are."),
+    "input_landscape.json": Document(InputLandscapeFile, "The loss on a plane around each example."),
+    "weight_landscape.json": Document(
+        WeightLandscapeFile, "The training loss around each trained model along filter-normalized directions."
+    ),
+    "capacity.json": Document(
+        CapacityFile, "Regular and adversarial models of several widths, measured alike."
+    ),
 }
+JSON_FILES: dict[str, type[Strict]] = {name: d.model for name, d in DOCUMENTS.items()}
+
+
+def api_name(file: str) -> str:
+    """A bundle file's route under /api/: 'epoch_probs.json' -> 'epoch-probs'."""
+    return file.removesuffix(".json").replace("_", "-")

@@ -22,32 +22,6 @@ from tour import schema
 
 router = APIRouter(prefix="/api", tags=["data"])
 
-DOCUMENTS: dict[str, tuple[type[schema.Strict], str]] = {
-    "run": (schema.RunFile, "Provenance: preset, config, commit, device, timings."),
-    "training": (schema.TrainingFile, "Per-epoch curves of every model (sections 1 and 4)."),
-    "gallery": (schema.GalleryFile, "The gallery of test images; the first ten are the examples."),
-    "testset": (schema.TestSetFile, "Every test image's page and class, for the live lab's browser."),
-    "epoch-probs": (schema.EpochProbsFile, "Class probabilities of the examples after every epoch."),
-    "trajectories": (
-        schema.TrajectoriesFile,
-        "Every precomputed PGD trajectory (large; prefer the per-image route).",
-    ),
-    "sweep": (schema.SweepFile, "Accuracy of every model at every test eps (section 5)."),
-    "transfer": (schema.TransferFile, "PGD crafted on each model, scored on every model."),
-    "paint": (schema.PaintFile, "Each example and a neutral start pushed toward every class."),
-    "saliency": (schema.SaliencyFile, "Input gradients of the gallery and how image-like they are."),
-    "input-landscape": (schema.InputLandscapeFile, "The loss on a plane around each example."),
-    "capacity": (schema.CapacityFile, "Regular and adversarial models of several widths, measured alike."),
-    "weight-landscape": (
-        schema.WeightLandscapeFile,
-        "The training loss around each trained model along filter-normalized directions.",
-    ),
-    "evaluation": (
-        schema.EvaluationFile,
-        "Final clean, PGD-10, PGD-50, APGD-CE + APGD-T accuracy and accuracy per PGD step.",
-    ),
-}
-
 
 def _document_route(name: str, model: type[schema.Strict], summary: str) -> None:
     async def handler(request: Request, store: StoreDep) -> Response:
@@ -64,8 +38,8 @@ def _document_route(name: str, model: type[schema.Strict], summary: str) -> None
     )
 
 
-for _name, (_model, _summary) in DOCUMENTS.items():
-    _document_route(_name, _model, _summary)
+for _file, _doc in schema.DOCUMENTS.items():
+    _document_route(schema.api_name(_file), _doc.model, _doc.summary)
 
 
 def _canonical_int(value: object) -> object:

@@ -12,21 +12,9 @@ from fastapi.testclient import TestClient
 from server.config import Settings
 from server.main import create_app
 from server.security import HEADERS
+from tour import schema
 
-DOCUMENTS = [
-    "run",
-    "training",
-    "gallery",
-    "epoch-probs",
-    "trajectories",
-    "sweep",
-    "evaluation",
-    "transfer",
-    "paint",
-    "saliency",
-    "input-landscape",
-    "weight-landscape",
-]
+DOCUMENTS = [schema.api_name(f) for f in schema.JSON_FILES]  # every document the bundle has
 MALFORMED_POSITIONS = [
     "abc",
     "-1",
