@@ -127,6 +127,14 @@ def test_nothing_scrolls_sideways(article) -> None:
     assert article.evaluate("() => document.scrollingElement.scrollWidth <= innerWidth")
 
 
+def test_formulas_fit_their_box(article) -> None:
+    """A formula that scrolls in its box reads as cut off: the widest one must fit a phone."""
+    widths = article.evaluate(
+        "() => [...document.querySelectorAll('.math')].map((m) => m.scrollWidth - m.clientWidth)"
+    )
+    assert max(widths) <= 1, widths
+
+
 def test_defense_slider_and_both_models_fit_one_screen(article) -> None:
     """One slider drives both models: a reader must see it and the second model's bars together."""
     slider = article.locator("#stepper-defense").bounding_box()
