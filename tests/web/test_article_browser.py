@@ -353,7 +353,8 @@ def test_sweep_legend_hides_a_model_and_the_points_follow_the_budget(page, docs)
     want = [pytest.approx(100 * r["accuracies"][ti]["value"]) for r in rows]
     page.wait_for_timeout(700)  # the points glide for 450 ms
     got = page.evaluate(
-        "() => document.getElementById('chart-sweep').data.filter((t) => t.showlegend !== false).map((t) => t.y[0])"
+        "() => document.getElementById('chart-sweep').data"
+        ".filter((t) => t.showlegend !== false).map((t) => t.y[0])"
     )
     assert got == want
 
