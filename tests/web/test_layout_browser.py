@@ -194,11 +194,11 @@ def test_in_place_updates_redraw_the_chart(page, fig: str, chart: str, control: 
     page.mouse.move(0, 0)
     page.wait_for_timeout(500)
     before = page.locator(chart).screenshot()
-    text = page.locator(f"#summary-{fig}").inner_text()
+    text = page.locator(f"#summary-{fig}").inner_html()
     page.locator(control).first.click()
     page.mouse.move(0, 0)  # no hover label in the picture
     page.wait_for_function(
-        "([s, t]) => document.querySelector(s).innerText !== t", arg=[f"#summary-{fig}", text], timeout=5_000
+        "([s, t]) => document.querySelector(s).innerHTML !== t", arg=[f"#summary-{fig}", text], timeout=5_000
     )
     page.wait_for_timeout(800)
     assert page.locator(chart).screenshot() != before, f"{fig}: the summary changed but the chart did not"
