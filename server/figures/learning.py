@@ -71,7 +71,11 @@ def build(training: schema.TrainingFile, model_id: str) -> go.Figure:
             hoverdistance=-1,  # anywhere over the plot picks the nearest epoch, not only near a point
             margin=dict(r=56),
             shapes=[theme.cursor(epochs[0])],
-            meta=dict(cursor=True),
+            # a phone: the legend in small type from the chart's left edge, so the curves keep their height
+            meta=dict(
+                cursor=True,
+                narrow=dict(legend=dict(font=dict(size=11), x=-0.1)),
+            ),
         ),
     )
     return fig
