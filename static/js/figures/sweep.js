@@ -73,7 +73,8 @@ export async function initSweep({ sweep }) {
     };
     const head = table.createTHead().insertRow();
     head.append(cell("th", ["train ε"]), cell("th", ["clean"]));
-    for (const { e, i } of choices) head.append(cell("th", [eps255(e)], i === chosen));
+    for (const { e, i } of choices)
+      head.append(cell("th", [numSpan(e, "eps255", `sweep.test_eps[${i}]`)], i === chosen));
     for (const th of head.cells) th.scope = "col";
     const body = table.createTBody();
     for (const r of rows) {
