@@ -18,7 +18,22 @@ from tests.support import CHROMIUM, CHROMIUM_ARGS, REPO, running_server
 from tests.web.reader import draw_all
 
 OUT = REPO / "docs" / "screens"
-SECTIONS = ("fig-opening", "learning", "attack", "defense", "tradeoff", "sweep", "lab", "limits")
+SECTIONS = (
+    "fig-opening",
+    "learning",
+    "attack",
+    "defense",
+    "tradeoff",
+    "sweep",
+    "transfer",
+    "gradients",
+    "paint",
+    "landscape",
+    "weights",
+    "capacity",
+    "lab",
+    "limits",
+)
 SIZES = {"desktop": dict(width=1280, height=900), "phone": dict(width=390, height=844)}
 
 

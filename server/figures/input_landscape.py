@@ -3,7 +3,9 @@
 Both panels share one colour scale, so equal colours are equal losses. One frame per example (its
 gallery position), so the page moves between them with Plotly.animate. The dotted square is the
 L-inf ball of the article's attack: every image PGD may try lies inside it on this plane. The last,
-narrow panel is the colour scale (see theme.scale_bar).
+narrow panel is the colour scale (see theme.scale_bar). Frames are swapped in with Plotly.react
+(an animation cannot repaint a heatmap). On a phone (layout.meta.narrow) the panel titles take two
+lines and the axis titles their short form, so neighbours do not run into each other.
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ def build(
         )
         fig.update_xaxes(title_text="adversarial direction (/255)", row=1, col=i + 1)
     fig.update_yaxes(title_text="random direction (/255)", row=1, col=1)
+    for i in range(1, n):  # one y scale for every panel: the first panel's ticks read for all
+        fig.update_yaxes(showticklabels=False, row=1, col=i + 1)
     bar = str(n + 1)
     fig.add_trace(theme.scale_bar(top, SCALE, f"x{bar}", f"y{bar}", "loss"), row=1, col=n + 1)
     fig.update_yaxes(side="right", row=1, col=n + 1)
@@ -75,10 +79,17 @@ def build(
         )
         for im in doc.images
     ]
+    notes: list[dict] = [{} for _ in fig.layout.annotations]
+    for mid in doc.model_ids:
+        notes[theme.subplot_title(fig, labels[mid])] = dict(text=theme.wrap(labels[mid]), font=dict(size=12))
+    narrow: dict = dict(annotations=notes, margin=dict(l=48, r=8, t=44, b=48))
+    for i in range(n):
+        narrow[f"xaxis{i + 1 if i else ''}"] = dict(title=dict(text="adversarial", font=dict(size=12)))
+    narrow["yaxis"] = dict(title=dict(text="random direction (/255)", font=dict(size=12)))
     fig.update_layout(
         template=theme.TEMPLATE,
         coloraxis=dict(colorscale=SCALE, cmin=0, cmax=top, showscale=False),
         margin=dict(l=64, r=16, t=40, b=56),
-        meta=dict(positions=[im.position for im in doc.images]),
+        meta=dict(positions=[im.position for im in doc.images], narrow=narrow),
     )
     return fig

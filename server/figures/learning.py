@@ -51,7 +51,10 @@ def build(training: schema.TrainingFile, model_id: str) -> go.Figure:
         ],
         layout=theme.layout(
             xaxis=dict(
-                title=dict(text="epoch"), range=[0, max(epochs) + 0.5], dtick=max(1, len(epochs) // 10)
+                title=dict(text="epoch"),
+                range=[0, max(epochs) + 0.5],
+                dtick=max(1, len(epochs) // 10),
+                unifiedhovertitle=dict(text="Epoch %{x}"),
             ),
             yaxis=dict(title=dict(text="loss"), rangemode="tozero"),
             yaxis2=dict(
@@ -64,10 +67,15 @@ def build(training: schema.TrainingFile, model_id: str) -> go.Figure:
                 fixedrange=True,
             ),
             hovermode="x unified",
+            hoverlabel=dict(bgcolor="rgba(255,255,255,0.8)"),  # the curves show through the box
             hoverdistance=-1,  # anywhere over the plot picks the nearest epoch, not only near a point
             margin=dict(r=56),
             shapes=[theme.cursor(epochs[0])],
-            meta=dict(cursor=True),
+            # a phone: the legend in small type from the chart's left edge, so the curves keep their height
+            meta=dict(
+                cursor=True,
+                narrow=dict(legend=dict(font=dict(size=11), x=-0.1)),
+            ),
         ),
     )
     return fig

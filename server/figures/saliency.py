@@ -37,7 +37,7 @@ def build(saliency: schema.SaliencyFile, colors: dict[str, str], labels: dict[st
                 error_y=_whiskers(ms),
                 customdata=[[m.low, m.high, m.n] for m in ms],
                 hovertemplate=(
-                    "%{x}: mean correlation %{y:.3f}<br>95 % CI %{customdata[0]:.3f} to "
+                    "%{x}: mean correlation %{y:.3f}<br>95 % interval %{customdata[0]:.3f} to "
                     "%{customdata[1]:.3f}, n = %{customdata[2]:,}<extra>" + labels[s.model_id] + "</extra>"
                 ),
             )
@@ -47,7 +47,7 @@ def build(saliency: schema.SaliencyFile, colors: dict[str, str], labels: dict[st
         layout=theme.layout(
             barmode="group",
             xaxis=dict(type="category"),
-            yaxis=dict(title=dict(text="correlation with the edge map"), rangemode="tozero"),
+            yaxis=dict(title=dict(text="correlation with edges"), rangemode="tozero"),
             margin=dict(l=64, r=16, t=40, b=40),
         ),
     )

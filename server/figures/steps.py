@@ -1,5 +1,6 @@
 """Section 2's second chart: of the images each model classifies correctly, the share still correct
-after k PGD steps (k = 0 is the random start), with 95 % intervals."""
+after k PGD steps (k = 0 is the random start), with 95 % intervals. The page moves the step cursor
+(layout shape 0) to the step its summary reads out, so the chart marks what the text states."""
 
 from __future__ import annotations
 
@@ -37,5 +38,7 @@ def build(evaluation: schema.EvaluationFile, run: schema.RunFile) -> go.Figure:
             yaxis=dict(title=dict(text="still correct (%)"), range=theme.fitted_range(everything)),
             hovermode="x unified",
             hoverdistance=-1,  # anywhere over the plot picks the nearest step, not only near a point
+            shapes=[theme.cursor(0)],
+            meta=dict(cursor=True),
         ),
     )

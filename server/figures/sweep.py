@@ -2,7 +2,8 @@
 
 One trace per model, so the legend can hide any of them; one frame per nonzero test eps (named by
 eps x 255), so the page can glide the points between budgets with Plotly.animate. Whiskers on both
-axes are 95 % intervals.
+axes are 95 % intervals. A last, legend-less grey line joins the points in order of training budget,
+so the reader sees the whole trade-off curve move when the test budget changes.
 """
 
 from __future__ import annotations
@@ -44,7 +45,16 @@ def build(sweep: schema.SweepFile, labels: dict[str, str], default_eps: float) -
     theme.unique_keys([r.train_eps for r in rows])
 
     def points(ti: int) -> list[go.Scatter]:
-        return [_point(r, clean, ti, labels.get(r.model_id, r.model_id)) for r in rows]
+        curve = go.Scatter(
+            x=[100 * r.accuracies[clean].value for r in rows],
+            y=[100 * r.accuracies[ti].value for r in rows],
+            mode="lines",
+            line=dict(color=theme.NEUTRAL, width=1.5),
+            hoverinfo="skip",
+            showlegend=False,
+            name="curve",
+        )
+        return [*(_point(r, clean, ti, labels.get(r.model_id, r.model_id)) for r in rows), curve]
 
     def title(ti: int) -> str:
         return f"under PGD at test ε = {theme.eps_k(sweep.test_eps[ti])}/255"

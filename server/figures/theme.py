@@ -58,11 +58,27 @@ TEMPLATE = go.layout.Template(
         margin=dict(l=56, r=16, t=28, b=48),
         hoverlabel=dict(font=dict(family=SANS, size=13), bgcolor="#ffffff", bordercolor=MUTED),
         legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom", font=dict(size=12)),
-        xaxis=dict(gridcolor=GRID, zeroline=False, linecolor=MUTED, ticks="outside", fixedrange=True),
-        yaxis=dict(gridcolor=GRID, zeroline=False, linecolor=MUTED, ticks="outside", fixedrange=True),
+        # automargin: the margins grow to fit tick labels and axis titles instead of cutting them off
+        xaxis=dict(
+            gridcolor=GRID, zeroline=False, linecolor=MUTED, ticks="outside", fixedrange=True, automargin=True
+        ),
+        yaxis=dict(
+            gridcolor=GRID, zeroline=False, linecolor=MUTED, ticks="outside", fixedrange=True, automargin=True
+        ),
         dragmode=False,
     )
 )
+
+
+def wrap(label: str) -> str:
+    """A label broken after its first comma: 'Adversarial training,<br>eps = 8/255' for a narrow panel."""
+    head, sep, tail = label.partition(", ")
+    return f"{head},<br>{tail}" if sep else label
+
+
+def subplot_title(fig: go.Figure, text: str) -> int:
+    """Index in layout.annotations of the subplot title `text` (make_subplots adds them in order)."""
+    return next(i for i, a in enumerate(fig.layout.annotations) if a.text == text)
 
 
 def layout(**kw: Any) -> go.Layout:
@@ -86,7 +102,9 @@ def acc_customdata(accs: list[schema.Accuracy]) -> list[list[float]]:
     return [[100 * a.low, 100 * a.high, a.n] for a in accs]
 
 
-ACC_HOVER = "%{y:.1f} % (95 % CI %{customdata[0]:.1f} to %{customdata[1]:.1f} %, n = %{customdata[2]:,})"
+ACC_HOVER = (
+    "%{y:.1f} % (95 % interval %{customdata[0]:.1f} to %{customdata[1]:.1f} %, n = %{customdata[2]:,})"
+)
 
 
 def fitted_range(accs: list[schema.Accuracy], pad: float = 4.0) -> list[float]:
@@ -106,7 +124,7 @@ def accuracy_grid(x: list[str], y: list[str], grid: list[list[schema.Accuracy]],
         customdata=[[[100 * a.low, 100 * a.high, a.n] for a in row] for row in grid],
         texttemplate="%{z:.1f}",
         hovertemplate=(
-            f"{cell}: %{{z:.1f}} %<br>95 % CI %{{customdata[0]:.1f}} to %{{customdata[1]:.1f}} %, "
+            f"{cell}: %{{z:.1f}} %<br>95 % interval %{{customdata[0]:.1f}} to %{{customdata[1]:.1f}} %, "
             "n = %{customdata[2]:,}<extra></extra>"
         ),
         colorscale=[[0, "#ffffff"], [1, EPS_COLORS[8]]],

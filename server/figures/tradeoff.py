@@ -40,9 +40,15 @@ def build(training: schema.TrainingFile, model_ids: list[str]) -> go.Figure:
     return go.Figure(
         data=traces,
         layout=theme.layout(
-            xaxis=dict(title=dict(text="epoch"), range=[0.5, last + 0.5], dtick=max(1, last // 10)),
+            xaxis=dict(
+                title=dict(text="epoch"),
+                range=[0.5, last + 0.5],
+                dtick=max(1, last // 10),
+                unifiedhovertitle=dict(text="Epoch %{x}"),
+            ),
             yaxis=dict(title=dict(text="test accuracy (%)"), range=theme.fitted_range(everything)),
             hovermode="x unified",
+            hoverlabel=dict(bgcolor="rgba(255,255,255,0.8)"),
             hoverdistance=-1,  # anywhere over the plot picks the nearest epoch, not only near a point
             shapes=[theme.cursor(last)],
             meta=dict(cursor=True, model_ids=[h.model.id for h in shown]),  # the page's models, in order

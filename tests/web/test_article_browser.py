@@ -352,7 +352,10 @@ def test_sweep_legend_hides_a_model_and_the_points_follow_the_budget(page, docs)
     rows = sorted(sweep["rows"], key=lambda r: r["train_eps"])
     want = [pytest.approx(100 * r["accuracies"][ti]["value"]) for r in rows]
     page.wait_for_timeout(700)  # the points glide for 450 ms
-    got = page.evaluate("() => document.getElementById('chart-sweep').data.map((t) => t.y[0])")
+    got = page.evaluate(
+        "() => document.getElementById('chart-sweep').data"
+        ".filter((t) => t.showlegend !== false).map((t) => t.y[0])"
+    )
     assert got == want
 
 

@@ -131,6 +131,7 @@ function visiblePages() {
 
 function chooseTest(index) {
   const label = state.labelOf.get(index);
+  if ($("lab-status").dataset.kind === "error") setStatus(""); // a valid choice answers the last complaint
   state.source = { test_index: index };
   state.upload = null;
   $("lab-file").value = "";

@@ -1,10 +1,11 @@
 // The loss around an image: for the example the reader picks, each model's loss on the plane of
 // its adversarial direction and a shared random one (frames of the server-built figure, one per
 // example). The summary reads the loss at the image and one attack budget out along each axis.
+// A frame is swapped in with Plotly.react, not Plotly.animate: an animation without a redraw
+// cannot repaint a heatmap, so the panels kept the first example while the summary moved on.
 
 import { numSpan, viewSpan } from "../lib/format.js";
 import { withArticle } from "../lib/names.js";
-import { motion } from "../lib/plotly.js";
 import { readInt, write } from "../lib/state.js";
 import { createChart } from "../widgets/chart.js";
 import { createPicker } from "../widgets/picker.js";
@@ -33,14 +34,19 @@ export async function initInputLandscape({ landscape, gallery, sheet, opening })
     draw: galleryTile(gallery, sheet),
     onChange: (i) => {
       ex = i;
-      render(true);
+      render();
     },
   });
   picker.redraw();
 
-  function render(animate) {
+  const frames = new Map(chart.spec.frames.map((f) => [f.name, f.data]));
+
+  function render() {
     const im = landscape.images[ex];
-    chart.Plotly.animate(chartEl, [String(im.position)], motion(animate ? 300 : 0)).catch(() => {});
+    const data = structuredClone(chart.spec.data);
+    frames.get(String(im.position)).forEach((trace, i) => (data[i] = structuredClone(trace)));
+    chart.Plotly.react(chartEl, data, chartEl.layout);
+    chartEl.dataset.shown = String(im.position);
     const parts = ["Example ", viewSpan(ex, "land"), `, ${withArticle(classes[im.label])}. `];
     landscape.model_ids.forEach((mid, j) => {
       const src = (i, k) => `input-landscape.images[${ex}].loss.${mid}[${i}][${k}]`;
@@ -64,6 +70,6 @@ export async function initInputLandscape({ landscape, gallery, sheet, opening })
     write({ land: ex });
   }
 
-  render(false);
+  render();
   return { picker };
 }

@@ -43,6 +43,7 @@ export async function initSteps({ evaluation, run }) {
     parts.push(" of the images it classified correctly before the attack.");
     summary.replaceChildren(...parts);
     summary.dataset.step = String(k);
+    chart.cursor(k);
     write({ ksteps: k });
   }
 

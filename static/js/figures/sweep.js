@@ -1,8 +1,9 @@
 // Section 5: clean versus adversarial accuracy of the models trained at each eps (0 = regular),
 // at a test eps the reader picks (radio buttons; the choice is kept in ?eps=<k/255>). The server's
-// figure holds one frame per test eps; the points glide between them.
+// figure holds one frame per test eps; the points glide between them, joined by a line in order of
+// training budget so the whole trade-off curve is seen to shift. The readout is a small table.
 
-import { accText, eps255, k255, numSpan } from "../lib/format.js";
+import { eps255, k255, numSpan } from "../lib/format.js";
 import { motion } from "../lib/plotly.js";
 import { readChoice, write } from "../lib/state.js";
 import { createChart } from "../widgets/chart.js";
@@ -53,22 +54,41 @@ export async function initSweep({ sweep }) {
       chart.Plotly.animate(chartEl, [frame.name], motion(animate ? 450 : 0)).catch(() => {}); // superseded
       chart.Plotly.relayout(chartEl, { "title.text": frame.layout.title.text });
     }
-    const parts = ["At test ε = ", numSpan(e, "eps255", `sweep.test_eps[${ti}]`), ": "];
-    rows.forEach((r, j) => {
-      parts.push(
-        j ? "; " : "",
-        r.train_eps === 0 ? "regular model " : "trained at ε = ",
-        ...(r.train_eps === 0 ? [] : [numSpan(r.train_eps, "eps255", `sweep.rows[${r.ri}].train_eps`), " "]),
-        ...accText(r.accuracies[clean], `sweep.rows[${r.ri}].accuracies[${clean}]`),
-        " clean, ",
-        ...accText(r.accuracies[ti], `sweep.rows[${r.ri}].accuracies[${ti}]`),
-        " attacked",
-      );
-    });
-    parts.push(".");
-    summary.replaceChildren(...parts);
+    summary.replaceChildren(readout(ti));
     summary.dataset.eps = String(k255(e));
     write({ eps: k255(e) });
+  }
+
+  // the readout: a small table, a row per model, clean then each test budget, the chosen one marked
+  function readout(chosen) {
+    const table = document.createElement("table");
+    table.className = "readout";
+    const cap = table.createCaption();
+    cap.append("Accuracy clean and under PGD at each test ε (the chosen one marked); intervals on hover.");
+    const cell = (tag, nodes, on) => {
+      const c = document.createElement(tag);
+      c.append(...nodes);
+      if (on) c.className = "is-chosen";
+      return c;
+    };
+    const head = table.createTHead().insertRow();
+    head.append(cell("th", ["train ε"]), cell("th", ["clean"]));
+    for (const { e, i } of choices)
+      head.append(cell("th", [numSpan(e, "eps255", `sweep.test_eps[${i}]`)], i === chosen));
+    for (const th of head.cells) th.scope = "col";
+    const body = table.createTBody();
+    for (const r of rows) {
+      const tr = body.insertRow();
+      const name = r.train_eps === 0 ? ["regular"] : [numSpan(r.train_eps, "eps255", `sweep.rows[${r.ri}].train_eps`)];
+      const th = cell("th", name);
+      th.scope = "row";
+      tr.append(th);
+      for (const i of [clean, ...choices.map((c) => c.i)]) {
+        const src = `sweep.rows[${r.ri}].accuracies[${i}].value`;
+        tr.append(cell("td", [numSpan(r.accuracies[i].value, "pct", src)], i === chosen));
+      }
+    }
+    return table;
   }
 
   render(false);

@@ -10,7 +10,10 @@ export async function initSweepGrid({ sweep }) {
   const chartEl = document.getElementById("chart-sweep-grid");
   const summary = document.getElementById("summary-sweep-grid");
   const rows = sweep.rows.map((r, ri) => ({ ...r, ri })).sort((a, b) => a.train_eps - b.train_eps);
-  const trainName = (r) => (r.train_eps === 0 ? ["the regular model"] : ["the model trained at ε = ", eps(r)]);
+  const trainName = (r, first = false) => {
+    const the = first ? "The" : "the"; // a sentence that opens with the name starts with a capital
+    return r.train_eps === 0 ? [`${the} regular model`] : [`${the} model trained at ε = `, eps(r)];
+  };
   const eps = (r) => numSpan(r.train_eps, "eps255", `sweep.rows[${r.ri}].train_eps`);
   const cell = (r, ti) => accText(r.accuracies[ti], `sweep.rows[${r.ri}].accuracies[${ti}]`);
   const testEps = (ti) => numSpan(sweep.test_eps[ti], "eps255", `sweep.test_eps[${ti}]`);
@@ -35,7 +38,7 @@ export async function initSweepGrid({ sweep }) {
   function read(ri, ti) {
     const r = rows[ri];
     const where = sweep.test_eps[ti] === 0 ? ["on clean images"] : ["under attack at ε = ", testEps(ti)];
-    summary.replaceChildren(...trainName(r), " ", ...where, ": ", ...cell(r, ti), ".");
+    summary.replaceChildren(...trainName(r, true), " ", ...where, ": ", ...cell(r, ti), ".");
   }
 
   const chart = await createChart(chartEl, "sweep-grid", {

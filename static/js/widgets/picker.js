@@ -105,7 +105,10 @@ export function addShowAll(pickerEl, count, shown) {
   const more = document.createElement("button");
   more.type = "button";
   more.className = "gallery-more";
-  more.append("Show all ", numSpan(count, "int", "gallery.images.length"), " images");
+  // one inline box: as flex items of the button, the words and the number would lose their spaces
+  const text = document.createElement("span");
+  text.append("Show all ", numSpan(count, "int", "gallery.images.length"), " images");
+  more.append(text);
   more.addEventListener("click", () => {
     pickerEl.classList.add("is-expanded");
     pickerEl.querySelectorAll(".thumb")[shown].focus();

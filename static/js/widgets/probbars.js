@@ -58,6 +58,8 @@ export async function createProbBars(container, { classes, title = "", compact =
   );
 
   let last = null;
+  let shown = null; // the ranks on screen
+  let settle = 0;
   function update(probs, { trueLabel = null, mark = "true" } = {}) {
     last = probs;
     const rank = [];
@@ -69,9 +71,18 @@ export async function createProbBars(container, { classes, title = "", compact =
     const x = probs.map((p) => 100 * p);
     const how = motion(260);
     const frame = { data: [{ x, y: rank, text, marker: { color } }], traces: [0] };
-    if (how.transition.duration)
+    // two bars that swap places would drag their labels through each other: while the ranks change,
+    // the labels fade out (article's widgets.css) and come back at their new rows
+    const reranked = shown !== null && rank.some((r, c) => r !== shown[c]);
+    shown = rank;
+    if (how.transition.duration) {
+      if (reranked) {
+        root.classList.add("is-reranking");
+        clearTimeout(settle);
+        settle = setTimeout(() => root.classList.remove("is-reranking"), how.transition.duration + 40);
+      }
       Plotly.animate(plot, frame, how).catch(() => {}); // a newer update took over
-    else Plotly.restyle(plot, { x: [x], y: [rank], text: [text], "marker.color": [color] }, [0]); // no glide: redraw at once
+    } else Plotly.restyle(plot, { x: [x], y: [rank], text: [text], "marker.color": [color] }, [0]); // no glide: redraw at once
     root.dataset.pred = String(pred);
     root.dataset.true = trueLabel === null ? "" : String(trueLabel);
     root.classList.toggle("is-fooled", fooled);
