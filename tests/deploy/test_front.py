@@ -31,6 +31,7 @@ import pytest
 from server.config import Settings
 from server.front import free_port, render
 from server.lab.upload import MAX_MULTIPART_BYTES
+from server.protocol import allowed
 from server.security import HEADERS
 from tests.support import REPO
 
@@ -319,3 +320,25 @@ def test_a_forged_forwarded_for_does_not_escape_the_lab_rate_limit(front: Front)
         )
         statuses.append(front.exchange(raw.encode(), "127.0.0.2").status)
     assert statuses[:3] == [415, 415, 415] and set(statuses[3:]) == {429}, statuses
+
+
+def _front_allow(path: str) -> str:
+    return ", ".join(allowed(path))
+
+
+@pytest.mark.parametrize("method", ["TRACE", "CONNECT", "PUT", "DELETE", "OPTIONS", "PROPFIND", "FOO"])
+@pytest.mark.parametrize("path", ["/api/run", "/api/lab/attack"])
+def test_an_unrouted_method_is_405_json_with_allow(front: Front, method: str, path: str) -> None:
+    """nginx answers TRACE and CONNECT itself, before any location; every other method the app does
+    not answer is stopped here too. All get the app's JSON shape and an Allow header (RFC 9110)."""
+    r = front.exchange(f"{method} {path} HTTP/1.1\r\nHost: tour\r\n\r\n".encode())
+    assert_front_error(r, 405)
+    assert r.one("Allow") == _front_allow(path)
+    assert r.one("Connection") == "close"
+
+
+def test_the_apps_own_405_keeps_its_one_allow(front: Front) -> None:
+    for method, path in (("POST", "/api/run"), ("GET", "/api/lab/attack")):
+        body = "Content-Length: 0\r\n" if method == "POST" else ""
+        r = front.exchange(f"{method} {path} HTTP/1.1\r\nHost: tour\r\n{body}\r\n".encode())
+        assert r.status == 405 and r.one("Allow") == _front_allow(path)

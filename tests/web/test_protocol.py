@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from server.protocol import accepts_gzip
+from server.protocol import METHODS, accepts_gzip, allowed
 from tests.support import running_server
 
 
@@ -119,3 +119,30 @@ def test_a_forged_x_forwarded_for_does_not_escape_the_rate_limit():
             except urllib.error.HTTPError as e:
                 statuses.append(e.code)
         assert statuses[:2] == [200, 200] and 429 in statuses[2:], statuses
+
+
+UNANSWERED = [
+    (method, path)
+    for path in ("/", "/api/run", "/api/lab/attack")
+    for method in ("TRACE", "PUT", "DELETE", "OPTIONS", "PATCH", "POST", "GET")
+    if method not in allowed(path)
+]
+
+
+@pytest.mark.parametrize(("method", "path"), UNANSWERED)
+def test_a_method_a_resource_does_not_answer_is_405_with_allow(live_server, method, path):
+    status, headers, body = raw(
+        live_server,
+        f"{method} {path} HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode(),
+    )
+    assert status == 405 and headers["allow"] == ", ".join(allowed(path))
+    assert json.loads(body)["error"]["status"] == 405 and headers["cache-control"] == "no-store"
+
+
+def test_every_route_answers_the_methods_allowed_names(live_server):
+    """The front's Allow and the app's come from `allowed`; here it is held to the app's routes."""
+    with urllib.request.urlopen(live_server + "/openapi.json", timeout=10) as r:
+        paths = json.loads(r.read())["paths"]
+    for path, operations in paths.items():
+        assert {m.upper() for m in operations} <= set(allowed(path)), path
+    assert set(METHODS) == {"GET", "HEAD", "POST"}
