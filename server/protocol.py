@@ -6,6 +6,8 @@
 - What is made per request and not cacheable (errors, lab results) says `Cache-Control: no-store`.
 - A method the resource does not answer is 405 with an Allow header naming the ones it does; the
   front (deploy/nginx.conf) is filled in from the same `allowed`, so both say the same.
+- A request body sent with Transfer-Encoding is 411 and the connection is closed: nginx's chunked
+  parser is lenient (see DEPLOY.md), so bodies must come with a Content-Length, here as behind it.
 `accepts_gzip` reads Accept-Encoding with its q-values, so `gzip;q=0` means no gzip.
 """
 
@@ -105,6 +107,8 @@ def _refusal(scope: Scope) -> tuple[int, str, list[tuple[bytes, bytes]]] | None:
     hosts = sum(1 for k, _ in headers if k == b"host")
     if hosts > 1 or (hosts == 0 and scope.get("http_version") != "1.0"):
         return 400, "a request needs exactly one Host header", []
+    if any(k == b"transfer-encoding" for k, _ in headers):
+        return 411, "send the request body with a Content-Length, not a Transfer-Encoding", []
     if scope["method"] not in METHODS:
         allow = ", ".join(allowed(scope["path"]))
         return 405, f"{scope['method']} is not allowed here; use {allow}", [(b"allow", allow.encode())]

@@ -342,3 +342,31 @@ def test_the_apps_own_405_keeps_its_one_allow(front: Front) -> None:
         body = "Content-Length: 0\r\n" if method == "POST" else ""
         r = front.exchange(f"{method} {path} HTTP/1.1\r\nHost: tour\r\n{body}\r\n".encode())
         assert r.status == 405 and r.one("Allow") == _front_allow(path)
+
+
+def _pipelined(front: Front, method: str, chunk_line_end: str) -> bytes:
+    """A chunked request with a GET pipelined after it; everything the front sends until it closes."""
+    raw = (
+        f"{method} /api/lab/attack HTTP/1.1\r\nHost: tour\r\nContent-Type: application/json\r\n"
+        f"Transfer-Encoding: chunked\r\n\r\n2{chunk_line_end}ab\r\n0\r\n\r\n"
+        "GET /api/run HTTP/1.1\r\nHost: tour\r\n\r\n"
+    ).encode()
+    with front.connect(timeout=TIMEOUT + 3) as s:
+        s.sendall(raw)
+        data = b""
+        while chunk := s.recv(65536):  # a connection left open fails here, on the socket's timeout
+            data += chunk
+    return data
+
+
+@pytest.mark.parametrize(("method", "chunk_line_end"), [("POST", "\n"), ("POST", "\r\n"), ("PUT", "\n")])
+def test_a_chunked_body_is_411_and_nothing_after_it_is_answered(
+    front: Front, method: str, chunk_line_end: str
+) -> None:
+    """nginx reads a chunk-size line ended by a bare LF (RFC 9112 7.1 asks for CRLF), so a chunked
+    body is refused before it is read, and the connection closes: the GET behind it gets no answer."""
+    data = _pipelined(front, method, chunk_line_end)
+    assert data.count(b"HTTP/1.1 ") == 1, data[:2000]
+    r = parse(data)
+    assert_front_error(r, 411 if method == "POST" else 405)
+    assert r.one("Connection") == "close"
