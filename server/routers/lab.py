@@ -77,8 +77,15 @@ def _inline_schema(model: type[BaseModel]) -> dict[str, Any]:
     return resolve(raw)
 
 
+# The fields of an upload, each at most once; any other field is refused with 422 (_read_upload),
+# as the upload's OpenAPI schema states (additionalProperties false).
+IMAGE, PARAMS = "image", "params"
+UPLOAD_FIELDS = (IMAGE, PARAMS)
+
+
 def _upload_body(params: type[BaseModel], params_required: bool) -> dict[str, Any]:
-    """The OpenAPI request body of an upload: the image file and the request's JSON as `params`."""
+    """The OpenAPI request body of an upload: the image file and the request's JSON as `params`,
+    nothing else, so a client (or fuzzer) reading it sends only what the server accepts."""
     return {
         "requestBody": {
             "required": True,
@@ -86,13 +93,14 @@ def _upload_body(params: type[BaseModel], params_required: bool) -> dict[str, An
                 "multipart/form-data": {
                     "schema": {
                         "type": "object",
-                        "required": ["image", "params"] if params_required else ["image"],
+                        "required": [IMAGE, PARAMS] if params_required else [IMAGE],
                         "properties": {
-                            "image": {"type": "string", "format": "binary", "description": "PNG or JPEG"},
-                            "params": _inline_schema(params),
+                            IMAGE: {"type": "string", "format": "binary", "description": "PNG or JPEG"},
+                            PARAMS: _inline_schema(params),
                         },
+                        "additionalProperties": False,
                     },
-                    "encoding": {"params": {"contentType": "application/json"}},
+                    "encoding": {PARAMS: {"contentType": "application/json"}},
                 }
             },
         }
@@ -111,7 +119,10 @@ LAB_ERRORS: dict[int | str, dict] = {
     404: _error("The test image is not in this bundle."),
     413: _error("The body, the image file or the image's pixel count is over its limit."),
     415: _error("Wrong Content-Type, or an upload that is not a PNG or JPEG."),
-    422: _error("A parameter is missing, of the wrong type, out of range, or the image is corrupt."),
+    422: _error(
+        "A parameter or form field is missing, unknown, repeated, of the wrong type or out of range, "
+        "or the image is corrupt."
+    ),
     429: _error("Too many lab requests from this client; see Retry-After."),
     503: _error(
         "The lab's queue is full (see Retry-After), the request outlived the lab's deadline, "
@@ -397,7 +408,8 @@ async def _read_upload(request: Request) -> tuple[bytes, str | None]:
     body = await _read_body(request, MAX_MULTIPART_BYTES)
     form = await _form(request, body)
     try:
-        file, raw = form.get("image"), form.get("params")
+        _check_fields([name for name, _ in form.multi_items()])
+        file, raw = form.get(IMAGE), form.get(PARAMS)
         if not isinstance(file, UploadFile):
             raise HTTPException(422, "image: a file field named 'image' is required")
         if raw is not None and not isinstance(raw, str):
@@ -405,6 +417,16 @@ async def _read_upload(request: Request) -> tuple[bytes, str | None]:
         return await file.read(MAX_UPLOAD_BYTES + 1), raw
     finally:
         await form.close()
+
+
+def _check_fields(names: list[str]) -> None:
+    """422 for a field the upload does not take, or one sent twice: which of two would count is a
+    guess, and the OpenAPI document promises exactly UPLOAD_FIELDS."""
+    for name in names:
+        if name not in UPLOAD_FIELDS:
+            raise HTTPException(422, f"{name}: an upload takes only the fields {' and '.join(UPLOAD_FIELDS)}")
+        if names.count(name) > 1:
+            raise HTTPException(422, f"{name}: sent {names.count(name)} times; send it once")
 
 
 def _check_models(lab: Lab, models: list[str] | None) -> None:
@@ -427,6 +449,10 @@ async def _form(request: Request, body: bytes):
         return {"type": "http.request", "body": body, "more_body": False}
 
     try:
-        return await Request(request.scope, replay).form(max_files=1, max_fields=4, max_part_size=16 * 1024)
+        # one part of each kind beyond the fields is parsed, so _check_fields can name it
+        parts = len(UPLOAD_FIELDS)
+        return await Request(request.scope, replay).form(
+            max_files=parts, max_fields=parts, max_part_size=16 * 1024
+        )
     except Exception:
         raise HTTPException(422, "the multipart body could not be parsed") from None

@@ -41,11 +41,14 @@ def request(base, path, body=None, content_type="application/json", method=None,
         return e.code, dict(e.headers), json.loads(e.read())
 
 
-def multipart(fields: dict[str, tuple[str | None, str, bytes]]) -> tuple[bytes, str]:
-    """fields: name -> (filename or None, content type, bytes)."""
+Part = tuple[str | None, str, bytes]
+
+
+def multipart(fields: dict[str, Part] | list[tuple[str, Part]]) -> tuple[bytes, str]:
+    """fields: name -> (filename or None, content type, bytes); a list may name a field twice."""
     boundary = uuid.uuid4().hex
     out = io.BytesIO()
-    for name, (filename, ctype, data) in fields.items():
+    for name, (filename, ctype, data) in fields.items() if isinstance(fields, dict) else fields:
         out.write(f"--{boundary}\r\n".encode())
         disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
         out.write(f"Content-Disposition: {disposition}\r\nContent-Type: {ctype}\r\n\r\n".encode())
@@ -310,7 +313,28 @@ def test_openapi_documents_every_status(server):
     with urllib.request.urlopen(server + "/openapi.json", timeout=10) as r:
         paths = json.loads(r.read())["paths"]
     for path in (ATTACK, UPLOAD):
-        assert {"200", "404", "413", "415", "422", "429", "503"} <= set(paths[path]["post"]["responses"])
+        declared = set(paths[path]["post"]["responses"])
+        assert {"200", "404", "413", "415", "422", "429", "503"} <= declared
+
+
+@pytest.mark.parametrize("path", [UPLOAD, "/api/lab/inspect/upload"])
+def test_an_upload_takes_exactly_the_fields_its_schema_names(server, path):
+    with urllib.request.urlopen(server + "/openapi.json", timeout=10) as r:
+        body = json.loads(r.read())["paths"][path]["post"]["requestBody"]
+    schema = body["content"]["multipart/form-data"]["schema"]
+    assert schema["additionalProperties"] is False and list(schema["properties"]) == ["image", "params"]
+    image: tuple[str, Part] = ("image", ("x.png", "image/png", image_bytes()))
+    raw = b'{"eps": 0.01, "steps": 1}' if path == UPLOAD else b"{}"
+    params: tuple[str, Part] = ("params", (None, "application/json", raw))
+    for fields, fragment in (
+        ([image, params, ("note", (None, "text/plain", b"hi"))], "note: an upload takes only"),
+        ([image, params, ("extra", ("y.png", "image/png", image_bytes()))], "extra: an upload takes only"),
+        ([image, params, params], "params: sent 2 times"),
+        ([image, image, params], "image: sent 2 times"),
+    ):
+        status, _, answer = request(server, path, *multipart(fields))
+        assert status == 422 and fragment in answer["error"]["message"], answer
+    assert request(server, path, *multipart([image, params]))[0] == 200
 
 
 def test_full_queue_answers_503_with_retry_after_and_the_site_stays_up(gallery_index):
