@@ -79,6 +79,8 @@ def render(
         "READ_METHODS": ", ".join(READ_METHODS),
         "RUN_METHODS": ", ".join(RUN_METHODS),
         "RUNS_PREFIX_RE": re.escape(RUNS_PREFIX),
+        # a balancer's scheme is believed only when one is configured; without one it is the client's
+        "FORWARDED_PROTO": "$front_balancer_proto" if settings.front_real_ip_from else "$scheme",
         "SECURITY_HEADERS": _header_lines("add_header", HEADERS),
         "HIDE_SECURITY_HEADERS": _header_lines("proxy_hide_header", HEADERS),
     }

@@ -1,9 +1,10 @@
 """The live lab's API: PGD against both shipped models, on a test image or the reader's own upload,
 and the inspect mode (each model's input gradients and the loss landscape around the image).
 
-Every request passes, in order: the per-client rate limit (429), the media type (415), the body
-size limit, enforced while the body streams in (413), strict validation (422), the lab's
-availability (503 when the bundle ships no weights) and the bounded attack queue (503 + Retry-After).
+Every request passes, in order: the cross-site check (403, server.crosssite), the per-client rate
+limit (429), the media type (415), the body size limit, enforced while the body streams in (413),
+strict validation (422), the lab's availability (503 when the bundle ships no weights) and the
+bounded attack queue (503 + Retry-After).
 Everything CPU-bound runs inside the queue, never on the event loop: decoding an upload, the attack,
 and serializing (and gzipping) its large JSON. An attack whose client leaves (or whose front gives up
 on it) is stopped at its next step, or before it starts if it is still queued; one that outlives the
@@ -21,12 +22,13 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
 
 from server.config import Settings
+from server.crosssite import refuse_cross_site
 from server.deps import GateDep, LabDep, LimiterDep
 from server.errors import ErrorBody
 from server.lab.engine import Cancelled, Lab
@@ -118,6 +120,7 @@ LAB_ERRORS: dict[int | str, dict] = {
     400: _error("Content-Length is not a number."),
     404: _error("The test image is not in this bundle."),
     413: _error("The body, the image file or the image's pixel count is over its limit."),
+    403: _error("Sent by another site's page (Sec-Fetch-Site, or Origin, names another origin)."),
     415: _error("Wrong Content-Type, or an upload that is not a PNG or JPEG."),
     422: _error(
         "A parameter or form field is missing, unknown, repeated, of the wrong type or out of range, "
@@ -129,6 +132,10 @@ LAB_ERRORS: dict[int | str, dict] = {
         "or this bundle ships no models."
     ),
 }
+
+
+# On every POST: refused before the rate limit, so another site cannot spend a reader's lab budget.
+SAME_ORIGIN_ONLY = [Depends(refuse_cross_site)]
 
 
 def setup(app: FastAPI, store: Store, settings: Settings) -> None:
@@ -310,6 +317,7 @@ def status(lab: LabDep) -> LabStatus:
     summary="PGD on a CIFAR-10 test image against both models, every step recorded.",
     response_model=AttackResponse,
     responses=LAB_ERRORS,
+    dependencies=SAME_ORIGIN_ONLY,
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -333,6 +341,7 @@ async def attack(request: Request, lab: LabDep, gate: GateDep, limiter: LimiterD
     summary="PGD on an uploaded PNG/JPEG (<= 256 KB; centre-cropped to 32x32, never stored).",
     response_model=AttackResponse,
     responses=LAB_ERRORS,
+    dependencies=SAME_ORIGIN_ONLY,
     openapi_extra=_upload_body(AttackParams, params_required=True),
 )
 async def attack_upload(request: Request, lab: LabDep, gate: GateDep, limiter: LimiterDep) -> Response:
@@ -354,6 +363,7 @@ async def attack_upload(request: Request, lab: LabDep, gate: GateDep, limiter: L
     summary="A CIFAR-10 test image's input gradients (plain and SmoothGrad) and loss landscape, per model.",
     response_model=InspectResponse,
     responses=LAB_ERRORS,
+    dependencies=SAME_ORIGIN_ONLY,
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -380,6 +390,7 @@ async def inspect(request: Request, lab: LabDep, gate: GateDep, limiter: Limiter
     summary="The same for an uploaded PNG/JPEG, the label being each model's own clean prediction.",
     response_model=InspectResponse,
     responses=LAB_ERRORS,
+    dependencies=SAME_ORIGIN_ONLY,
     openapi_extra=_upload_body(InspectParams, params_required=False),
 )
 async def inspect_upload(request: Request, lab: LabDep, gate: GateDep, limiter: LimiterDep) -> Response:

@@ -370,3 +370,51 @@ def test_a_chunked_body_is_411_and_nothing_after_it_is_answered(
     r = parse(data)
     assert_front_error(r, 411 if method == "POST" else 405)
     assert r.one("Connection") == "close"
+
+
+def _lab_post(front: Front, path: str, headers: str, source: str) -> Response:
+    """A lab POST whose body the app refuses (415) once the request is past the cross-site check."""
+    return front.exchange(
+        f"POST {path} HTTP/1.1\r\nHost: tour:8000\r\nContent-Type: text/plain\r\n{headers}"
+        "Content-Length: 2\r\nConnection: close\r\n\r\nhi".encode(),
+        source,
+    )
+
+
+@pytest.mark.parametrize("path", ["/api/lab/attack", "/api/lab/attack/upload", "/api/lab/inspect/upload"])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        "Sec-Fetch-Site: cross-site\r\n",
+        "Sec-Fetch-Site: same-site\r\n",
+        "Origin: http://evil.example\r\n",
+        "Origin: https://tour:8000\r\n",  # another scheme
+        "Origin: http://tour\r\n",  # another port
+        "Origin: null\r\n",
+        "Sec-Fetch-Site: cross-site\r\nOrigin: http://tour:8000\r\n",
+    ],
+)
+def test_a_cross_site_lab_post_is_403(front: Front, path: str, headers: str) -> None:
+    r = _lab_post(front, path, headers, "127.0.0.6")
+    assert r.status == 403 and json.loads(r.body)["error"]["status"] == 403, r.body
+    assert r.one("Cache-Control") == "no-store"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    ["", "Sec-Fetch-Site: same-origin\r\n", "Sec-Fetch-Site: none\r\n", "Origin: http://tour:8000\r\n"],
+)
+def test_a_same_origin_lab_post_or_one_without_either_header_passes(front: Front, headers: str) -> None:
+    """Past the check, the app's next one answers: 415 for the wrong media type (or 429, its limit).
+    nginx passes the Host with its port, so the app knows its own origin."""
+    assert _lab_post(front, "/api/lab/attack", headers, "127.0.0.7").status in (415, 429)
+
+
+def test_behind_a_balancer_the_app_is_told_its_scheme() -> None:
+    """The app's own origin (cross-site check) must be https when a load balancer terminates TLS."""
+    alone, behind = (
+        render(Settings(front_real_ip_from=ip), listen="x", upstream="y", run_dir=Path("/"), access_log="")
+        for ip in (None, "10.0.0.0/8")
+    )
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in alone
+    assert "proxy_set_header X-Forwarded-Proto $front_balancer_proto;" in behind

@@ -314,7 +314,7 @@ def test_openapi_documents_every_status(server):
         paths = json.loads(r.read())["paths"]
     for path in (ATTACK, UPLOAD):
         declared = set(paths[path]["post"]["responses"])
-        assert {"200", "404", "413", "415", "422", "429", "503"} <= declared
+        assert {"200", "403", "404", "413", "415", "422", "429", "503"} <= declared
 
 
 @pytest.mark.parametrize("path", [UPLOAD, "/api/lab/inspect/upload"])
@@ -335,6 +335,39 @@ def test_an_upload_takes_exactly_the_fields_its_schema_names(server, path):
         status, _, answer = request(server, path, *multipart(fields))
         assert status == 422 and fragment in answer["error"]["message"], answer
     assert request(server, path, *multipart([image, params]))[0] == 200
+
+
+CROSS_SITE = [
+    {"Sec-Fetch-Site": "cross-site"},
+    {"Sec-Fetch-Site": "same-site"},  # a sibling subdomain is another party
+    {"Origin": "http://evil.example"},
+    {"Origin": "null"},
+    {"Sec-Fetch-Site": "cross-site", "Origin": "{server}"},  # Sec-Fetch-Site is the browser's word
+]
+
+
+@pytest.mark.parametrize("path", [ATTACK, UPLOAD, "/api/lab/inspect", "/api/lab/inspect/upload"])
+@pytest.mark.parametrize("headers", CROSS_SITE)
+def test_a_cross_site_lab_post_is_403(server, gallery_index, path, headers):
+    headers = {k: v.format(server=server) for k, v in headers.items()}
+    if path.endswith("/upload"):
+        body, ctype = multipart({"image": ("x.png", "image/png", image_bytes())})
+    else:
+        body, ctype = json.dumps(attack_body(gallery_index)).encode(), "application/json"
+    status, response_headers, answer = request(server, path, body, ctype, headers=headers)
+    assert status == 403 and answer["error"]["status"] == 403, answer
+    assert response_headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Sec-Fetch-Site": "same-origin"}, {"Sec-Fetch-Site": "none"}, {"Origin": "{server}"}],
+)
+def test_a_same_origin_lab_post_or_one_without_either_header_runs(server, gallery_index, headers):
+    """Browsers on the article's own page, and clients that are not browsers (curl, scripts)."""
+    headers = {k: v.format(server=server) for k, v in headers.items()}
+    status, _, answer = request(server, ATTACK, attack_body(gallery_index, steps=1), headers=headers)
+    assert status == 200, answer
 
 
 def test_full_queue_answers_503_with_retry_after_and_the_site_stays_up(gallery_index):
