@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import ipaddress
 import logging
 import logging.config
 import sys
@@ -37,6 +38,25 @@ def _verified(bundle: Path | None) -> tuple[Settings, Bundle]:
     return settings, load_bundle(settings.bundle_dir)
 
 
+def is_public(host: str) -> bool:
+    """Whether `host` may be reached from other machines: anything but localhost and loopback."""
+    if host.lower() == "localhost":
+        return False
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return True  # another name: it may resolve to any address
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return not address.ipv4_mapped.is_loopback
+    return not address.is_loopback
+
+
+PUBLIC_WARNING = (
+    "warning: python -m server on {host} meets clients without the front's socket limits (timeouts, "
+    "header sizes, per-address limits); serve the public with python -m server.front or the container"
+)
+
+
 def _serve(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m server", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
@@ -44,6 +64,8 @@ def _serve(argv: list[str]) -> int:
     parser.add_argument("--bundle", type=Path, help="bundle directory (default: data/bundle)")
     parser.add_argument("--no-access-log", action="store_true", help="log only start-up and errors")
     args = parser.parse_args(argv)
+    if is_public(args.host):
+        print(PUBLIC_WARNING.format(host=args.host), file=sys.stderr)
     try:
         settings, verified = _verified(args.bundle)
         logging.config.dictConfig(LOGGING)
