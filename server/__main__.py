@@ -1,12 +1,15 @@
 """`python -m server`: verify the bundle and serve the article with uvicorn.
 
 `python -m server export DIR` writes the article as a static site instead (see server.static_site).
+The bundle is verified before the app (torch, FastAPI, the charts) is imported, so a bad one is
+refused in well under a second, with one line on stderr and exit status 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import ipaddress
 import logging
 import logging.config
 import sys
@@ -16,9 +19,7 @@ import uvicorn
 from uvicorn.config import LOGGING_CONFIG
 
 from server.config import Settings, SettingsError
-from server.main import create_app
-from server.static_site import export_site
-from tour.bundle import BundleError
+from tour.bundle import Bundle, BundleError, load_bundle
 
 log = logging.getLogger("server")
 
@@ -31,6 +32,31 @@ def _settings(bundle: Path | None) -> Settings:
     return Settings.from_env(bundle_dir=bundle) if bundle else Settings.from_env()
 
 
+def _verified(bundle: Path | None) -> tuple[Settings, Bundle]:
+    """The settings and their bundle, verified: cheap next to importing the app, so it comes first."""
+    settings = _settings(bundle)
+    return settings, load_bundle(settings.bundle_dir)
+
+
+def is_public(host: str) -> bool:
+    """Whether `host` may be reached from other machines: anything but localhost and loopback."""
+    if host.lower() == "localhost":
+        return False
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return True  # another name: it may resolve to any address
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return not address.ipv4_mapped.is_loopback
+    return not address.is_loopback
+
+
+PUBLIC_WARNING = (
+    "warning: python -m server on {host} meets clients without the front's socket limits (timeouts, "
+    "header sizes, per-address limits); serve the public with python -m server.front or the container"
+)
+
+
 def _serve(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m server", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
@@ -38,10 +64,14 @@ def _serve(argv: list[str]) -> int:
     parser.add_argument("--bundle", type=Path, help="bundle directory (default: data/bundle)")
     parser.add_argument("--no-access-log", action="store_true", help="log only start-up and errors")
     args = parser.parse_args(argv)
-    logging.config.dictConfig(LOGGING)
+    if is_public(args.host):
+        print(PUBLIC_WARNING.format(host=args.host), file=sys.stderr)
     try:
-        settings = _settings(args.bundle)
-        app = create_app(settings)
+        settings, verified = _verified(args.bundle)
+        logging.config.dictConfig(LOGGING)
+        from server.main import create_app  # torch and the rest: seconds, so after the bundle
+
+        app = create_app(settings, verified)
     except (BundleError, SettingsError) as e:
         print(f"error: cannot serve: {e}", file=sys.stderr)
         return 2
@@ -78,8 +108,12 @@ def _export(argv: list[str]) -> int:
     parser.add_argument("--bundle", type=Path, help="bundle directory (default: data/bundle)")
     args = parser.parse_args(argv)
     try:
-        app = create_app(_settings(args.bundle))
-    except BundleError as e:
+        settings, verified = _verified(args.bundle)
+        from server.main import create_app
+        from server.static_site import export_site
+
+        app = create_app(settings, verified)
+    except (BundleError, SettingsError) as e:
         print(f"error: cannot export: {e}", file=sys.stderr)
         return 2
     count = export_site(app, args.out)

@@ -29,6 +29,7 @@ from types import FrameType
 
 from server.config import Settings, SettingsError
 from server.lab.upload import MAX_MULTIPART_BYTES
+from server.protocol import METHODS, READ_METHODS, RUN_METHODS, RUNS_PREFIX
 from server.security import HEADERS
 
 log = logging.getLogger("server.front")
@@ -74,6 +75,12 @@ def render(
         "BURST": str(settings.front_burst),
         "UPSTREAM_TIMEOUT": str(settings.lab_timeout + 10),
         "REAL_IP": real_ip,
+        "METHODS_RE": "|".join(METHODS),
+        "READ_METHODS": ", ".join(READ_METHODS),
+        "RUN_METHODS": ", ".join(RUN_METHODS),
+        "RUNS_PREFIX_RE": re.escape(RUNS_PREFIX),
+        # a balancer's scheme is believed only when one is configured; without one it is the client's
+        "FORWARDED_PROTO": "$front_balancer_proto" if settings.front_real_ip_from else "$scheme",
         "SECURITY_HEADERS": _header_lines("add_header", HEADERS),
         "HIDE_SECURITY_HEADERS": _header_lines("proxy_hide_header", HEADERS),
     }

@@ -19,6 +19,7 @@ from server.statictree import load_static
 from server.store import open_store
 from server.views.chapters import build_chapters
 from server.views.page import build_page
+from tour.bundle import Bundle
 
 
 @asynccontextmanager
@@ -27,11 +28,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     lab.teardown(app)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, bundle: Bundle | None = None) -> FastAPI:
     """Raises tour.bundle.BundleError or config.SettingsError (one line each) when the bundle is
-    missing, altered or invalid, or a TOUR_* setting is out of range."""
+    missing, altered or invalid, or a TOUR_* setting is out of range. `bundle`, when given, is the one
+    in settings.bundle_dir, already verified (`python -m server` does that before importing the app)."""
     settings = settings or Settings.from_env()
-    store = open_store(settings.bundle_dir)
+    store = open_store(settings.bundle_dir if bundle is None else bundle)
     app = FastAPI(
         title="Robustness Tour",
         version="1",

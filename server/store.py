@@ -50,9 +50,10 @@ class Store:
         return self.bundle.doc("gallery.json", schema.GalleryFile)
 
 
-def open_store(bundle_dir: Path) -> Store:
-    """Load and verify the bundle; raises BundleError with a one-line reason."""
-    bundle = load_bundle(bundle_dir)
+def open_store(source: Path | Bundle) -> Store:
+    """Load and verify the bundle in `source` (or take one already verified); raises BundleError with
+    a one-line reason."""
+    bundle = source if isinstance(source, Bundle) else load_bundle(source)
     documents = {schema.api_name(name): Payload.of(bundle.files[name], JSON) for name in schema.JSON_FILES}
     traj = bundle.doc("trajectories.json", schema.TrajectoriesFile)
     by_position = sorted(traj.images, key=lambda im: im.position)

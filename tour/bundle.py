@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -126,14 +127,37 @@ def _verified_files(root: Path, entries: list[schema.ManifestEntry]) -> dict[str
         path = (root / entry.path).resolve()
         if root.resolve() not in path.parents:
             raise BundleError(f"manifest names a path outside the bundle: {entry.path}")
-        try:
-            data = path.read_bytes()
-        except OSError:
-            raise BundleError(f"bundle file missing: {entry.path}") from None
+        data = _read_regular(path, entry.path)
         if len(data) != entry.bytes or sha256_bytes(data) != entry.sha256:
             raise BundleError(f"bundle file altered (sha256 mismatch): {entry.path}")
         files[entry.path] = data
     return files
+
+
+def _read_regular(path: Path, name: str) -> bytes:
+    """The bytes of bundle file `name`. It is opened without blocking and checked before a byte is
+    read, so a FIFO or device in its place is refused at once instead of holding start-up forever."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as e:
+        raise BundleError(_unreadable(e, name)) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise BundleError(f"bundle file is not a regular file: {name}")
+        with open(fd, "rb", closefd=False) as f:
+            return f.read()
+    except OSError as e:
+        raise BundleError(_unreadable(e, name)) from None
+    finally:
+        os.close(fd)
+
+
+def _unreadable(e: OSError, name: str) -> str:
+    """One line that says why: a missing file and one we may not read call for different fixes."""
+    if isinstance(e, FileNotFoundError):
+        return f"bundle file missing: {name}"
+    reason = "permission denied" if isinstance(e, PermissionError) else (e.strerror or "error").lower()
+    return f"bundle file unreadable ({reason}): {name}"
 
 
 def read_files(root: Path) -> tuple[str, dict[str, bytes]]:

@@ -1,9 +1,10 @@
 """The live lab's API: PGD against both shipped models, on a test image or the reader's own upload,
 and the inspect mode (each model's input gradients and the loss landscape around the image).
 
-Every request passes, in order: the per-client rate limit (429), the media type (415), the body
-size limit, enforced while the body streams in (413), strict validation (422), the lab's
-availability (503 when the bundle ships no weights) and the bounded attack queue (503 + Retry-After).
+Every request passes, in order: the cross-site check (403, server.crosssite), the per-client rate
+limit (429), the media type (415), the body size limit, enforced while the body streams in (413),
+strict validation (422), the lab's availability (503 when the bundle ships no weights) and the
+bounded attack queue (503 + Retry-After).
 Everything CPU-bound runs inside the queue, never on the event loop: decoding an upload, the attack,
 and serializing (and gzipping) its large JSON. An attack whose client leaves (or whose front gives up
 on it) is stopped at its next step, or before it starts if it is still queued; one that outlives the
@@ -21,12 +22,13 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
 
 from server.config import Settings
+from server.crosssite import refuse_cross_site
 from server.deps import GateDep, LabDep, LimiterDep
 from server.errors import ErrorBody
 from server.lab.engine import Cancelled, Lab
@@ -77,8 +79,15 @@ def _inline_schema(model: type[BaseModel]) -> dict[str, Any]:
     return resolve(raw)
 
 
+# The fields of an upload, each at most once; any other field is refused with 422 (_read_upload),
+# as the upload's OpenAPI schema states (additionalProperties false).
+IMAGE, PARAMS = "image", "params"
+UPLOAD_FIELDS = (IMAGE, PARAMS)
+
+
 def _upload_body(params: type[BaseModel], params_required: bool) -> dict[str, Any]:
-    """The OpenAPI request body of an upload: the image file and the request's JSON as `params`."""
+    """The OpenAPI request body of an upload: the image file and the request's JSON as `params`,
+    nothing else, so a client (or fuzzer) reading it sends only what the server accepts."""
     return {
         "requestBody": {
             "required": True,
@@ -86,13 +95,14 @@ def _upload_body(params: type[BaseModel], params_required: bool) -> dict[str, An
                 "multipart/form-data": {
                     "schema": {
                         "type": "object",
-                        "required": ["image", "params"] if params_required else ["image"],
+                        "required": [IMAGE, PARAMS] if params_required else [IMAGE],
                         "properties": {
-                            "image": {"type": "string", "format": "binary", "description": "PNG or JPEG"},
-                            "params": _inline_schema(params),
+                            IMAGE: {"type": "string", "format": "binary", "description": "PNG or JPEG"},
+                            PARAMS: _inline_schema(params),
                         },
+                        "additionalProperties": False,
                     },
-                    "encoding": {"params": {"contentType": "application/json"}},
+                    "encoding": {PARAMS: {"contentType": "application/json"}},
                 }
             },
         }
@@ -110,14 +120,22 @@ LAB_ERRORS: dict[int | str, dict] = {
     400: _error("Content-Length is not a number."),
     404: _error("The test image is not in this bundle."),
     413: _error("The body, the image file or the image's pixel count is over its limit."),
+    403: _error("Sent by another site's page (Sec-Fetch-Site, or Origin, names another origin)."),
     415: _error("Wrong Content-Type, or an upload that is not a PNG or JPEG."),
-    422: _error("A parameter is missing, of the wrong type, out of range, or the image is corrupt."),
+    422: _error(
+        "A parameter or form field is missing, unknown, repeated, of the wrong type or out of range, "
+        "or the image is corrupt."
+    ),
     429: _error("Too many lab requests from this client; see Retry-After."),
     503: _error(
         "The lab's queue is full (see Retry-After), the request outlived the lab's deadline, "
         "or this bundle ships no models."
     ),
 }
+
+
+# On every POST: refused before the rate limit, so another site cannot spend a reader's lab budget.
+SAME_ORIGIN_ONLY = [Depends(refuse_cross_site)]
 
 
 def setup(app: FastAPI, store: Store, settings: Settings) -> None:
@@ -299,6 +317,7 @@ def status(lab: LabDep) -> LabStatus:
     summary="PGD on a CIFAR-10 test image against both models, every step recorded.",
     response_model=AttackResponse,
     responses=LAB_ERRORS,
+    dependencies=SAME_ORIGIN_ONLY,
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -322,6 +341,7 @@ async def attack(request: Request, lab: LabDep, gate: GateDep, limiter: LimiterD
     summary="PGD on an uploaded PNG/JPEG (<= 256 KB; centre-cropped to 32x32, never stored).",
     response_model=AttackResponse,
     responses=LAB_ERRORS,
+    dependencies=SAME_ORIGIN_ONLY,
     openapi_extra=_upload_body(AttackParams, params_required=True),
 )
 async def attack_upload(request: Request, lab: LabDep, gate: GateDep, limiter: LimiterDep) -> Response:
@@ -343,6 +363,7 @@ async def attack_upload(request: Request, lab: LabDep, gate: GateDep, limiter: L
     summary="A CIFAR-10 test image's input gradients (plain and SmoothGrad) and loss landscape, per model.",
     response_model=InspectResponse,
     responses=LAB_ERRORS,
+    dependencies=SAME_ORIGIN_ONLY,
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -369,6 +390,7 @@ async def inspect(request: Request, lab: LabDep, gate: GateDep, limiter: Limiter
     summary="The same for an uploaded PNG/JPEG, the label being each model's own clean prediction.",
     response_model=InspectResponse,
     responses=LAB_ERRORS,
+    dependencies=SAME_ORIGIN_ONLY,
     openapi_extra=_upload_body(InspectParams, params_required=False),
 )
 async def inspect_upload(request: Request, lab: LabDep, gate: GateDep, limiter: LimiterDep) -> Response:
@@ -397,7 +419,8 @@ async def _read_upload(request: Request) -> tuple[bytes, str | None]:
     body = await _read_body(request, MAX_MULTIPART_BYTES)
     form = await _form(request, body)
     try:
-        file, raw = form.get("image"), form.get("params")
+        _check_fields([name for name, _ in form.multi_items()])
+        file, raw = form.get(IMAGE), form.get(PARAMS)
         if not isinstance(file, UploadFile):
             raise HTTPException(422, "image: a file field named 'image' is required")
         if raw is not None and not isinstance(raw, str):
@@ -405,6 +428,16 @@ async def _read_upload(request: Request) -> tuple[bytes, str | None]:
         return await file.read(MAX_UPLOAD_BYTES + 1), raw
     finally:
         await form.close()
+
+
+def _check_fields(names: list[str]) -> None:
+    """422 for a field the upload does not take, or one sent twice: which of two would count is a
+    guess, and the OpenAPI document promises exactly UPLOAD_FIELDS."""
+    for name in names:
+        if name not in UPLOAD_FIELDS:
+            raise HTTPException(422, f"{name}: an upload takes only the fields {' and '.join(UPLOAD_FIELDS)}")
+        if names.count(name) > 1:
+            raise HTTPException(422, f"{name}: sent {names.count(name)} times; send it once")
 
 
 def _check_models(lab: Lab, models: list[str] | None) -> None:
@@ -427,6 +460,10 @@ async def _form(request: Request, body: bytes):
         return {"type": "http.request", "body": body, "more_body": False}
 
     try:
-        return await Request(request.scope, replay).form(max_files=1, max_fields=4, max_part_size=16 * 1024)
+        # one part of each kind beyond the fields is parsed, so _check_fields can name it
+        parts = len(UPLOAD_FIELDS)
+        return await Request(request.scope, replay).form(
+            max_files=parts, max_fields=parts, max_part_size=16 * 1024
+        )
     except Exception:
         raise HTTPException(422, "the multipart body could not be parsed") from None

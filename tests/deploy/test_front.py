@@ -31,6 +31,7 @@ import pytest
 from server.config import Settings
 from server.front import free_port, render
 from server.lab.upload import MAX_MULTIPART_BYTES
+from server.protocol import allowed
 from server.security import HEADERS
 from tests.support import REPO
 
@@ -319,3 +320,101 @@ def test_a_forged_forwarded_for_does_not_escape_the_lab_rate_limit(front: Front)
         )
         statuses.append(front.exchange(raw.encode(), "127.0.0.2").status)
     assert statuses[:3] == [415, 415, 415] and set(statuses[3:]) == {429}, statuses
+
+
+def _front_allow(path: str) -> str:
+    return ", ".join(allowed(path))
+
+
+@pytest.mark.parametrize("method", ["TRACE", "CONNECT", "PUT", "DELETE", "OPTIONS", "PROPFIND", "FOO"])
+@pytest.mark.parametrize("path", ["/api/run", "/api/lab/attack"])
+def test_an_unrouted_method_is_405_json_with_allow(front: Front, method: str, path: str) -> None:
+    """nginx answers TRACE and CONNECT itself, before any location; every other method the app does
+    not answer is stopped here too. All get the app's JSON shape and an Allow header (RFC 9110)."""
+    r = front.exchange(f"{method} {path} HTTP/1.1\r\nHost: tour\r\n\r\n".encode())
+    assert_front_error(r, 405)
+    assert r.one("Allow") == _front_allow(path)
+    assert r.one("Connection") == "close"
+
+
+def test_the_apps_own_405_keeps_its_one_allow(front: Front) -> None:
+    for method, path in (("POST", "/api/run"), ("GET", "/api/lab/attack")):
+        body = "Content-Length: 0\r\n" if method == "POST" else ""
+        r = front.exchange(f"{method} {path} HTTP/1.1\r\nHost: tour\r\n{body}\r\n".encode())
+        assert r.status == 405 and r.one("Allow") == _front_allow(path)
+
+
+def _pipelined(front: Front, method: str, chunk_line_end: str) -> bytes:
+    """A chunked request with a GET pipelined after it; everything the front sends until it closes."""
+    raw = (
+        f"{method} /api/lab/attack HTTP/1.1\r\nHost: tour\r\nContent-Type: application/json\r\n"
+        f"Transfer-Encoding: chunked\r\n\r\n2{chunk_line_end}ab\r\n0\r\n\r\n"
+        "GET /api/run HTTP/1.1\r\nHost: tour\r\n\r\n"
+    ).encode()
+    with front.connect(timeout=TIMEOUT + 3) as s:
+        s.sendall(raw)
+        data = b""
+        while chunk := s.recv(65536):  # a connection left open fails here, on the socket's timeout
+            data += chunk
+    return data
+
+
+@pytest.mark.parametrize(("method", "chunk_line_end"), [("POST", "\n"), ("POST", "\r\n"), ("PUT", "\n")])
+def test_a_chunked_body_is_411_and_nothing_after_it_is_answered(
+    front: Front, method: str, chunk_line_end: str
+) -> None:
+    """nginx reads a chunk-size line ended by a bare LF (RFC 9112 7.1 asks for CRLF), so a chunked
+    body is refused before it is read, and the connection closes: the GET behind it gets no answer."""
+    data = _pipelined(front, method, chunk_line_end)
+    assert data.count(b"HTTP/1.1 ") == 1, data[:2000]
+    r = parse(data)
+    assert_front_error(r, 411 if method == "POST" else 405)
+    assert r.one("Connection") == "close"
+
+
+def _lab_post(front: Front, path: str, headers: str, source: str) -> Response:
+    """A lab POST whose body the app refuses (415) once the request is past the cross-site check."""
+    return front.exchange(
+        f"POST {path} HTTP/1.1\r\nHost: tour:8000\r\nContent-Type: text/plain\r\n{headers}"
+        "Content-Length: 2\r\nConnection: close\r\n\r\nhi".encode(),
+        source,
+    )
+
+
+@pytest.mark.parametrize("path", ["/api/lab/attack", "/api/lab/attack/upload", "/api/lab/inspect/upload"])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        "Sec-Fetch-Site: cross-site\r\n",
+        "Sec-Fetch-Site: same-site\r\n",
+        "Origin: http://evil.example\r\n",
+        "Origin: https://tour:8000\r\n",  # another scheme
+        "Origin: http://tour\r\n",  # another port
+        "Origin: null\r\n",
+        "Sec-Fetch-Site: cross-site\r\nOrigin: http://tour:8000\r\n",
+    ],
+)
+def test_a_cross_site_lab_post_is_403(front: Front, path: str, headers: str) -> None:
+    r = _lab_post(front, path, headers, "127.0.0.6")
+    assert r.status == 403 and json.loads(r.body)["error"]["status"] == 403, r.body
+    assert r.one("Cache-Control") == "no-store"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    ["", "Sec-Fetch-Site: same-origin\r\n", "Sec-Fetch-Site: none\r\n", "Origin: http://tour:8000\r\n"],
+)
+def test_a_same_origin_lab_post_or_one_without_either_header_passes(front: Front, headers: str) -> None:
+    """Past the check, the app's next one answers: 415 for the wrong media type (or 429, its limit).
+    nginx passes the Host with its port, so the app knows its own origin."""
+    assert _lab_post(front, "/api/lab/attack", headers, "127.0.0.7").status in (415, 429)
+
+
+def test_behind_a_balancer_the_app_is_told_its_scheme() -> None:
+    """The app's own origin (cross-site check) must be https when a load balancer terminates TLS."""
+    alone, behind = (
+        render(Settings(front_real_ip_from=ip), listen="x", upstream="y", run_dir=Path("/"), access_log="")
+        for ip in (None, "10.0.0.0/8")
+    )
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in alone
+    assert "proxy_set_header X-Forwarded-Proto $front_balancer_proto;" in behind

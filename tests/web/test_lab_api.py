@@ -41,11 +41,14 @@ def request(base, path, body=None, content_type="application/json", method=None,
         return e.code, dict(e.headers), json.loads(e.read())
 
 
-def multipart(fields: dict[str, tuple[str | None, str, bytes]]) -> tuple[bytes, str]:
-    """fields: name -> (filename or None, content type, bytes)."""
+Part = tuple[str | None, str, bytes]
+
+
+def multipart(fields: dict[str, Part] | list[tuple[str, Part]]) -> tuple[bytes, str]:
+    """fields: name -> (filename or None, content type, bytes); a list may name a field twice."""
     boundary = uuid.uuid4().hex
     out = io.BytesIO()
-    for name, (filename, ctype, data) in fields.items():
+    for name, (filename, ctype, data) in fields.items() if isinstance(fields, dict) else fields:
         out.write(f"--{boundary}\r\n".encode())
         disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
         out.write(f"Content-Disposition: {disposition}\r\nContent-Type: {ctype}\r\n\r\n".encode())
@@ -261,13 +264,13 @@ def test_oversized_bodies_are_413_before_reading(server, gallery_index):
     conn.endheaders()
     assert conn.getresponse().status == 413
     conn.close()
-    # chunked, no Content-Length: counted while it streams
+    # chunked, no Content-Length: refused on the header, before a chunk is sent (as the front does)
     conn = http.client.HTTPConnection(host, port, timeout=10)
-    chunks = (b"x" * 1024 for _ in range(64))
-    conn.request(
-        "POST", ATTACK, body=chunks, headers={"Content-Type": "application/json"}, encode_chunked=True
-    )
-    assert conn.getresponse().status == 413
+    conn.putrequest("POST", ATTACK)
+    conn.putheader("Content-Type", "application/json")
+    conn.putheader("Transfer-Encoding", "chunked")
+    conn.endheaders()
+    assert conn.getresponse().status == 411
     conn.close()
 
 
@@ -310,7 +313,61 @@ def test_openapi_documents_every_status(server):
     with urllib.request.urlopen(server + "/openapi.json", timeout=10) as r:
         paths = json.loads(r.read())["paths"]
     for path in (ATTACK, UPLOAD):
-        assert {"200", "404", "413", "415", "422", "429", "503"} <= set(paths[path]["post"]["responses"])
+        declared = set(paths[path]["post"]["responses"])
+        assert {"200", "403", "404", "413", "415", "422", "429", "503"} <= declared
+
+
+@pytest.mark.parametrize("path", [UPLOAD, "/api/lab/inspect/upload"])
+def test_an_upload_takes_exactly_the_fields_its_schema_names(server, path):
+    with urllib.request.urlopen(server + "/openapi.json", timeout=10) as r:
+        body = json.loads(r.read())["paths"][path]["post"]["requestBody"]
+    schema = body["content"]["multipart/form-data"]["schema"]
+    assert schema["additionalProperties"] is False and list(schema["properties"]) == ["image", "params"]
+    image: tuple[str, Part] = ("image", ("x.png", "image/png", image_bytes()))
+    raw = b'{"eps": 0.01, "steps": 1}' if path == UPLOAD else b"{}"
+    params: tuple[str, Part] = ("params", (None, "application/json", raw))
+    for fields, fragment in (
+        ([image, params, ("note", (None, "text/plain", b"hi"))], "note: an upload takes only"),
+        ([image, params, ("extra", ("y.png", "image/png", image_bytes()))], "extra: an upload takes only"),
+        ([image, params, params], "params: sent 2 times"),
+        ([image, image, params], "image: sent 2 times"),
+    ):
+        status, _, answer = request(server, path, *multipart(fields))
+        assert status == 422 and fragment in answer["error"]["message"], answer
+    assert request(server, path, *multipart([image, params]))[0] == 200
+
+
+CROSS_SITE = [
+    {"Sec-Fetch-Site": "cross-site"},
+    {"Sec-Fetch-Site": "same-site"},  # a sibling subdomain is another party
+    {"Origin": "http://evil.example"},
+    {"Origin": "null"},
+    {"Sec-Fetch-Site": "cross-site", "Origin": "{server}"},  # Sec-Fetch-Site is the browser's word
+]
+
+
+@pytest.mark.parametrize("path", [ATTACK, UPLOAD, "/api/lab/inspect", "/api/lab/inspect/upload"])
+@pytest.mark.parametrize("headers", CROSS_SITE)
+def test_a_cross_site_lab_post_is_403(server, gallery_index, path, headers):
+    headers = {k: v.format(server=server) for k, v in headers.items()}
+    if path.endswith("/upload"):
+        body, ctype = multipart({"image": ("x.png", "image/png", image_bytes())})
+    else:
+        body, ctype = json.dumps(attack_body(gallery_index)).encode(), "application/json"
+    status, response_headers, answer = request(server, path, body, ctype, headers=headers)
+    assert status == 403 and answer["error"]["status"] == 403, answer
+    assert response_headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Sec-Fetch-Site": "same-origin"}, {"Sec-Fetch-Site": "none"}, {"Origin": "{server}"}],
+)
+def test_a_same_origin_lab_post_or_one_without_either_header_runs(server, gallery_index, headers):
+    """Browsers on the article's own page, and clients that are not browsers (curl, scripts)."""
+    headers = {k: v.format(server=server) for k, v in headers.items()}
+    status, _, answer = request(server, ATTACK, attack_body(gallery_index, steps=1), headers=headers)
+    assert status == 200, answer
 
 
 def test_full_queue_answers_503_with_retry_after_and_the_site_stays_up(gallery_index):

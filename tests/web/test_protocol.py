@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from server.protocol import accepts_gzip
+from server.protocol import METHODS, accepts_gzip, allowed
 from tests.support import running_server
 
 
@@ -119,3 +119,57 @@ def test_a_forged_x_forwarded_for_does_not_escape_the_rate_limit():
             except urllib.error.HTTPError as e:
                 statuses.append(e.code)
         assert statuses[:2] == [200, 200] and 429 in statuses[2:], statuses
+
+
+def exchange(base: str, request: bytes) -> bytes:
+    """Everything the server sends for `request` until it closes the connection (a socket left open
+    fails the test on the timeout)."""
+    parts = urlsplit(base)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as s:
+        s.sendall(request)
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    return data
+
+
+UNANSWERED = [
+    (method, path)
+    for path in ("/", "/api/run", "/api/lab/attack")
+    for method in ("TRACE", "PUT", "DELETE", "OPTIONS", "PATCH", "POST", "GET")
+    if method not in allowed(path)
+]
+
+
+@pytest.mark.parametrize(("method", "path"), UNANSWERED)
+def test_a_method_a_resource_does_not_answer_is_405_with_allow(live_server, method, path):
+    status, headers, body = raw(
+        live_server,
+        f"{method} {path} HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode(),
+    )
+    assert status == 405 and headers["allow"] == ", ".join(allowed(path))
+    assert json.loads(body)["error"]["status"] == 405 and headers["cache-control"] == "no-store"
+
+
+def test_every_route_answers_the_methods_allowed_names(live_server):
+    """The front's Allow and the app's come from `allowed`; here it is held to the app's routes."""
+    with urllib.request.urlopen(live_server + "/openapi.json", timeout=10) as r:
+        paths = json.loads(r.read())["paths"]
+    for path, operations in paths.items():
+        assert {m.upper() for m in operations} <= set(allowed(path)), path
+    assert set(METHODS) == {"GET", "HEAD", "POST"}
+
+
+@pytest.mark.parametrize("chunk_line_end", ["\r\n", "\n"])
+def test_a_chunked_body_is_411_and_the_connection_closes(live_server, chunk_line_end):
+    """Bodies come with a Content-Length, as the front requires (nginx's chunked parser is lenient)."""
+    data = exchange(
+        live_server,
+        (
+            "POST /api/lab/attack HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+            f"Transfer-Encoding: chunked\r\n\r\n2{chunk_line_end}{{}}\r\n0\r\n\r\n"
+            "GET /api/run HTTP/1.1\r\nHost: t\r\n\r\n"
+        ).encode(),
+    )
+    assert data.count(b"HTTP/1.1 ") == 1, data[:2000]
+    assert data.startswith(b"HTTP/1.1 4")  # 411; uvicorn itself refuses the bare LF with 400
