@@ -82,7 +82,9 @@ def test_sweep_has_a_frame_per_attacked_eps_with_every_model(figs, bundle) -> No
     for i, e in attacked:
         frame = frames[str(round(e * 255))]
         assert f"{round(e * 255)}/255" in frame["layout"]["title"]["text"]
-        for trace, row in zip(frame["data"], rows, strict=True):
+        *points, joining = frame["data"]  # a point per model, then the grey line that joins them
+        assert joining["mode"] == "lines" and joining["y"] == [p["y"][0] for p in points]
+        for trace, row in zip(points, rows, strict=True):
             assert trace["x"] == pct([row.accuracies[clean].value])
             assert trace["y"] == pct([row.accuracies[i].value])
             assert trace["error_y"]["arrayminus"] == whiskers([row.accuracies[i]])[1]
@@ -92,7 +94,7 @@ def test_sweep_has_a_frame_per_attacked_eps_with_every_model(figs, bundle) -> No
 
 
 def test_model_colours_are_distinct_and_not_the_wrong_red(figs) -> None:
-    colours = [t["marker"]["color"] for t in figs["sweep"]["data"]]
+    colours = [t["marker"]["color"] for t in figs["sweep"]["data"] if t["mode"] == "markers"]
     assert len(set(colours)) == len(colours)
     assert figures.theme.WRONG not in colours and colours[0] == figures.theme.REGULAR
 
