@@ -49,7 +49,6 @@ from tour.sprites import png, sheet
 from tour.trajectories import attack_images, own_label, trajectory_seed
 from tour.weights import model_from_bytes
 
-TILE = 32
 T = TypeVar("T")
 
 
@@ -233,7 +232,7 @@ class Lab:
             params=resolved,
             source=source,
             image=data_url(image),
-            tile=TILE,
+            tile=self.images.doc.tile,  # the test set's tile: every picture the lab draws is one image
             columns=resolved.steps + 1,
             runs=runs,
             figure_match=self._figure_match(source, resolved, runs),

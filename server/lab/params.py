@@ -255,3 +255,7 @@ class LabStatus(_Strict):
         description="the attack of the article's 'Painting a class' figure (paint.json): the push "
         "mode's defaults, so the lab can repaint the figure"
     )
+    attack: schema.AttackSpec | None = Field(
+        description="the attack of the article's figures (trajectories.json): the attack mode's "
+        "defaults, so a gallery image retraces its figure"
+    )

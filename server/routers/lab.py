@@ -309,6 +309,7 @@ def status(lab: LabDep) -> LabStatus:
         test_images=len(lab.images),
         run_seed=lab.run_seed,
         push=lab.push,
+        attack=lab.figures.attack if lab.figures else None,
     )
 
 

@@ -322,3 +322,17 @@ def test_push_mode_starts_from_the_paint_figures_attack(page):
     assert {k: page.input_value(f"#lab-{k}") for k in ("steps", "alpha")} == before
     assert page.is_checked("#lab-random")
     assert not errors, errors
+
+
+def test_the_attack_defaults_and_limits_are_read_from_the_api(page):
+    """The lab types none of its defaults or limits: the budget, steps and random start are the figures'
+    attack from GET /api/lab, the step limit and the upload limit its `limits`."""
+    errors = open_lab(page)
+    status = page.evaluate("fetch('/api/lab').then((r) => r.json())")
+    attack, limits = status["attack"], status["limits"]
+    assert float(page.input_value("#lab-eps")) == pytest.approx(attack["eps"], abs=1e-12)
+    assert int(page.input_value("#lab-steps")) == attack["steps"]
+    assert page.is_checked("#lab-random") == attack["random_start"]
+    assert int(page.get_attribute("#lab-steps", "max")) == limits["steps_max"]
+    assert page.inner_text("#lab-upload-max") == f"{round(limits['upload_bytes_max'] / 1024)} KB"
+    assert not errors, errors

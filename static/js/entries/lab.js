@@ -13,19 +13,23 @@ import { createStepper } from "../widgets/stepper.js";
 import { whenNear } from "../lib/near.js";
 
 const $ = (id) => document.getElementById(id);
-// Slider steps and starting values per mode and norm; the limits (max) and the push mode's budget (the
-// paint figure's attack) come from GET /api/lab.
+// Slider steps per mode and norm; the limits (max), the attack's defaults (the figures' attack) and the
+// push mode's (the paint figure's attack) come from GET /api/lab.
 const MODES = {
-  attack: { Linf: { max: 0, step: 1 / 255, value: 8 / 255 }, L2: { max: 0, step: 0.05, value: 0.5 } },
+  attack: { Linf: { max: 0, step: 1 / 255, value: 0 }, L2: { max: 0, step: 0.05, value: 0.5 } },
   push: { L2: { max: 0, step: 0.25, value: 0 } },
 };
 
 function applyStatus(status) {
-  const { limits, push } = status;
+  const { limits, push, attack } = status;
   MODES.attack.Linf.max = limits.linf_eps_max;
   MODES.attack.L2.max = limits.l2_eps_max;
   MODES.push.L2.max = limits.push_eps_max;
   MODES.push.L2.value = push.eps;
+  MODES.attack.Linf.value = attack.eps;
+  $("lab-steps").value = String(attack.steps);
+  $("lab-random").checked = attack.random_start;
+  $("lab-upload-max").textContent = `${Math.round(limits.upload_bytes_max / 1024)} KB`;
 }
 
 const state = {
@@ -226,7 +230,7 @@ function galleryKeys(e) {
   next.click();
 }
 
-function modelPanel(run) {
+function modelPanel(run, tile) {
   const el = document.createElement("article");
   el.className = "lab-model";
   el.dataset.model = run.model_id;
@@ -237,7 +241,7 @@ function modelPanel(run) {
   const fig = (caption) => {
     const f = document.createElement("figure");
     f.className = "lab-tile";
-    const c = tileCanvas(32, caption);
+    const c = tileCanvas(tile, caption);
     const cap = document.createElement("figcaption");
     cap.textContent = caption;
     f.append(c, cap);
@@ -258,7 +262,7 @@ function modelPanel(run) {
 async function showResult(result) {
   const { classes } = state;
   const models = $("lab-models");
-  const panels = result.runs.map((run) => modelPanel(run));
+  const panels = result.runs.map((run) => modelPanel(run, result.tile));
   models.replaceChildren(...panels.map((p) => p.el));
   $("lab-results").hidden = false; // the bars size themselves to their (visible) panel
   await Promise.all(panels.map(async (p) => (p.bars = await createProbBars(p.barsEl, { classes, compact: true }))));
@@ -266,7 +270,7 @@ async function showResult(result) {
   const sheets = await Promise.all(
     result.runs.map(async (run) => [await loadSprite(run.adversarial), await loadSprite(run.perturbation)]),
   );
-  panels.forEach((p) => drawTile(p.clean, cleanSheet, { tile: 32, columns: 1, index: 0 }));
+  panels.forEach((p) => drawTile(p.clean, cleanSheet, { tile: result.tile, columns: 1, index: 0 }));
   const label = result.source.label;
   const noTruth = label === null || label === undefined; // an upload or a drawing
   const draw = (k) => {
@@ -387,8 +391,9 @@ async function showInspectResult(body) {
 function onFile() {
   const file = $("lab-file").files[0];
   if (!file) return;
-  if (file.size > (state.status?.limits.upload_bytes_max ?? 262144)) {
-    setStatus(`That file is ${Math.round(file.size / 1024)} KB; the limit is 256 KB.`, "error");
+  const most = state.status.limits.upload_bytes_max;
+  if (file.size > most) {
+    setStatus(`That file is ${Math.round(file.size / 1024)} KB; the limit is ${Math.round(most / 1024)} KB.`, "error");
     $("lab-file").value = "";
     return;
   }

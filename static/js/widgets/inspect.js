@@ -1,5 +1,5 @@
 // The lab's inspect view (POST /api/lab/inspect): per model, the image, its input gradient and its
-// SmoothGrad as crisp 32×32 pictures side by side, then the loss landscape around the image as a
+// SmoothGrad as crisp pictures (one test-set tile each) side by side, then the loss landscape around the image as a
 // heatmap, every model's on one colour scale; and a caption with how it was measured, every number
 // taken from the response.
 //
@@ -10,10 +10,10 @@ import { eps255, fixed } from "../lib/format.js";
 import { drawTile, loadSprite, tileCanvas } from "../lib/pixels.js";
 import { drawLandscape } from "./landscape.js";
 
-function figure(parent, caption, label) {
+function figure(parent, caption, label, tile) {
   const f = document.createElement("figure");
   f.className = "lab-tile";
-  const c = tileCanvas(32, label);
+  const c = tileCanvas(tile, label);
   const cap = document.createElement("figcaption");
   cap.textContent = caption;
   f.append(c, cap);
@@ -31,7 +31,7 @@ function describe(m, result, classes) {
   return `Loss landscape of ${m.label}, as (adversarial, random) L∞ distances: ${at(c, c)}; ${at(last, c)}; ${at(c, last)}.`;
 }
 
-function panel(m, result, classes) {
+function panel(m, result, classes, tile) {
   const el = document.createElement("article");
   el.className = "lab-model";
   el.dataset.model = m.model_id;
@@ -41,9 +41,9 @@ function panel(m, result, classes) {
   tiles.className = "lab-tiles";
   const of = `${m.label}, for the class ${classes[m.reference]}`;
   const canvases = {
-    clean: figure(tiles, "image", "the image"),
-    gradient: figure(tiles, "gradient", `input gradient of the loss of ${of}`),
-    smoothgrad: figure(tiles, "SmoothGrad", `SmoothGrad gradient of the loss of ${of}`),
+    clean: figure(tiles, "image", "the image", tile),
+    gradient: figure(tiles, "gradient", `input gradient of the loss of ${of}`, tile),
+    smoothgrad: figure(tiles, "SmoothGrad", `SmoothGrad gradient of the loss of ${of}`, tile),
   };
   const chart = document.createElement("div");
   chart.className = "lab-landscape";
@@ -58,12 +58,13 @@ function panel(m, result, classes) {
 }
 
 export async function showInspection(box, result, classes) {
-  const panels = result.models.map((m) => panel(m, result, classes));
   const [clean, ...pictures] = await Promise.all([
     loadSprite(result.image),
     ...result.models.flatMap((m) => [loadSprite(m.gradient), loadSprite(m.smoothgrad)]),
   ]);
-  const one = { tile: 32, columns: 1, index: 0 };
+  const tile = clean.naturalHeight; // the image is one tile, the test set's own size
+  const panels = result.models.map((m) => panel(m, result, classes, tile));
+  const one = { tile, columns: 1, index: 0 };
   panels.forEach((p, i) => {
     drawTile(p.canvases.clean, clean, one);
     drawTile(p.canvases.gradient, pictures[2 * i], one);
