@@ -202,6 +202,7 @@ def test_the_default_attack_on_a_figure_image_says_it_matches_the_figure(page):
     errors = open_lab(page)
     page.click("#lab-run")
     page.wait_for_selector("#lab-results:not([hidden])", timeout=30_000)
+    page.wait_for_selector("#lab-status:not([data-kind='busy'])", timeout=30_000)
     assert "is exactly the article's figure for this image" in page.text_content("#lab-status")
     assert not errors, errors
 
@@ -218,6 +219,7 @@ def test_push_toward_a_class_then_back_to_an_untargeted_attack(page):
     assert sent["mode"] == "push" and sent["target"] == 3 and sent["norm"] == "L2"
     page.wait_for_selector("#lab-results:not([hidden])", timeout=30_000)
     assert page.locator(".lab-model").count() == 2
+    page.wait_for_selector("#lab-status:not([data-kind='busy'])", timeout=30_000)
     assert "6 steps of L2 PGD" in page.text_content("#lab-status")
     # a target the reader chose stays; push mode's forced default would not
     page.check("input[name='lab-mode'][value='attack']")
@@ -273,6 +275,7 @@ def test_inspect_a_test_image_by_keyboard(page):
     sg, grid = body["smoothgrad"], body["grid"]
     for number in (sg["samples"], sg["seed"], grid["seed"], f"{grid['points']} \u00d7 {grid['points']}"):
         assert str(number) in caption
+    page.wait_for_selector("#lab-status:not([data-kind='busy'])", timeout=30_000)
     assert "Done in" in page.text_content("#lab-status")
     assert not errors, errors
     assert not page.foreign_requests

@@ -317,7 +317,11 @@ async function run(e) {
   state.busy = true; // before any await: a second click must not send a second attack
   $("lab-run").setAttribute("aria-disabled", "true"); // not `disabled`, which would drop keyboard focus
   const inspect = mode() === "inspect";
-  setStatus(inspect ? "Computing the gradients and the landscape on the server…" : "Running PGD on the server…");
+  // "busy" until the result is drawn and described: the results box shows before its pictures load
+  setStatus(
+    inspect ? "Computing the gradients and the landscape on the server…" : "Running PGD on the server…",
+    "busy",
+  );
   try {
     const body = await send(inspect ? "inspect" : "attack", inspect ? { models: params().models } : params());
     if (!body) return;
