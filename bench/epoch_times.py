@@ -64,7 +64,7 @@ def main() -> None:
     n = args.images or cfg.data.n_train or FULL_TRAIN_IMAGES
     for kind, mid, eps in (("standard", "regular", 0.0), ("pgd", "adv_eps8", 8 / 255)):
         tcfg = replace(
-            cfg.train_config(mid),
+            cfg.train,
             epochs=2,
             compile=args.compile,
             eval_clean_n=10,

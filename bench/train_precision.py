@@ -13,16 +13,15 @@ what emulated bf16 costs, which is why `precision="auto"` trains in fp32 there.
 from __future__ import annotations
 
 import argparse
-import platform
 import time
 from dataclasses import replace
 
 import torch
 
 from bench.epoch_times import random_data
+from bench.host import describe
 from precompute.config import PRESETS, ROBUST_ID
 from precompute.train import train
-from tour.isa import capability, cpu_flags, host_isa, native_bf16
 
 KINDS = (("standard", "regular", 0.0), ("N-FGSM", ROBUST_ID, 8 / 255))
 
@@ -53,19 +52,16 @@ def main() -> None:
     cfg = PRESETS[args.preset]()
     rows = []
     for kind, mid, eps in KINDS:
-        base = cfg.train_config(mid)
+        base = cfg.train
         fp32, bf16 = (
             images_per_second(replace(base, precision=p), eps, mid, args.images) for p in ("fp32", "bf16")
         )
         rows.append(
             f"| {kind} | {base.width} | {base.batch_size} | {fp32:,.0f} | {bf16:,.0f} | {bf16 / fp32:.2f}x |"
         )
-    amx = "AMX, " if "amx_bf16" in cpu_flags() else ""
     print(
         f"`python -m bench.train_precision --preset {args.preset} --images {args.images} --threads "
-        f"{args.threads}`: {platform.processor() or platform.machine()}, host ISA {host_isa()} "
-        f"({amx}native bf16: {'yes' if native_bf16() else 'no'}), torch {torch.__version__}, "
-        f"kernels {capability()}, {args.threads} threads, channels-last, one run.\n"
+        f"{args.threads}`: {describe()}, {args.threads} threads, channels-last, one run.\n"
     )
     print("| epoch | width | batch | fp32 img/s | bf16 img/s | bf16 / fp32 |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")

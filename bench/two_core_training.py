@@ -12,7 +12,6 @@ for BENCHMARKS.md ("Two cores: one process or two tasks"); numbers only, no pass
 from __future__ import annotations
 
 import argparse
-import platform
 import tempfile
 import time
 from dataclasses import replace
@@ -21,11 +20,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from bench.host import describe
 from precompute.config import PRESETS, ROBUST_ID, DataConfig
 from precompute.pipeline import open_inputs, walk
 from precompute.ray_runner import ray_executor
 from precompute.stages import graph
-from tour.isa import capability, host_isa, native_bf16
 from tour.runtime import train_precision
 
 MODELS = ("train_regular", f"train_{ROBUST_ID}")
@@ -76,10 +75,8 @@ def main() -> None:
     precision = train_precision(cfg.train.precision, torch.device("cpu"))
     print(
         f"`python -m bench.two_core_training --preset {args.preset} --images {args.images} --epochs "
-        f"{args.epochs}`: {platform.processor() or platform.machine()}, host ISA {host_isa()} (native bf16: "
-        f"{'yes' if native_bf16() else 'no'}), training in {precision}, "
-        f"torch {torch.__version__}, kernels {capability()}, one run; each model {images:,} training images "
-        "with the preset's per-epoch probes.\n"
+        f"{args.epochs}`: {describe()}, training in {precision}, one run; each model {images:,} training "
+        "images with the preset's per-epoch probes.\n"
     )
     print(
         "| how | threads per model | train_regular s | train_adv s | wall s | training img/s, both models |"

@@ -262,7 +262,7 @@ class PipelineConfig:
     evaluation: EvalConfig
     transfer: TransferConfig = TransferConfig()  # after the rest: a run that predates it resumes
     paint: PaintConfig = PaintConfig()  # the chapters beyond the seed, also added to a shipped bundle
-    saliency: SaliencyConfig = SaliencyConfig()  # by `python -m precompute extend`
+    saliency: SaliencyConfig = SaliencyConfig()  # by `python -m precompute --extend`
     input_landscape: InputLandscapeConfig = InputLandscapeConfig()
     weight_landscape: WeightLandscapeConfig = WeightLandscapeConfig()
     capacity: CapacityConfig = CapacityConfig()

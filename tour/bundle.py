@@ -161,7 +161,7 @@ def _unreadable(e: OSError, name: str) -> str:
 
 
 def read_files(root: Path) -> tuple[str, dict[str, bytes]]:
-    """(preset, verified files) of a bundle of any format version: what `python -m precompute extend`
+    """(preset, verified files) of a bundle of any format version: what `python -m precompute --extend`
     reads to add stages to a bundle an older reader wrote; the documents are the caller's to check."""
     try:
         raw = json.loads((Path(root) / "manifest.json").read_bytes())

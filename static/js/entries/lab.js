@@ -7,7 +7,7 @@
 import { createDrawingPad } from "../widgets/draw.js";
 import { inspectCaption, showInspection } from "../widgets/inspect.js";
 import { eps255, fixed } from "../lib/format.js";
-import { loadSprite, tileCanvas, drawTile } from "../lib/pixels.js";
+import { loadSprite, tileCanvas, tileFigure, drawTile } from "../lib/pixels.js";
 import { createProbBars, summarize } from "../widgets/probbars.js";
 import { createStepper } from "../widgets/stepper.js";
 import { whenNear } from "../lib/near.js";
@@ -238,16 +238,7 @@ function modelPanel(run, tile) {
   h.textContent = run.label;
   const tiles = document.createElement("div");
   tiles.className = "lab-tiles";
-  const fig = (caption) => {
-    const f = document.createElement("figure");
-    f.className = "lab-tile";
-    const c = tileCanvas(tile, caption);
-    const cap = document.createElement("figcaption");
-    cap.textContent = caption;
-    f.append(c, cap);
-    tiles.append(f);
-    return c;
-  };
+  const fig = (caption) => tileFigure(tiles, tile, caption);
   const clean = fig("clean");
   const adv = fig("adversarial");
   const magnified = run.perturbation_scale > 1e-9; // eps = 0 draws plain grey: nothing to magnify

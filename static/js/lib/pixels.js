@@ -37,6 +37,18 @@ export function tileCanvas(tile, label = "", cls = "") {
   return c;
 }
 
+// A captioned tile in `parent`: <figure class="lab-tile"><canvas/><figcaption/></figure>; returns the canvas.
+export function tileFigure(parent, tile, caption, label = caption) {
+  const f = document.createElement("figure");
+  f.className = "lab-tile";
+  const c = tileCanvas(tile, label);
+  const cap = document.createElement("figcaption");
+  cap.textContent = caption;
+  f.append(c, cap);
+  parent.append(f);
+  return c;
+}
+
 export function drawTile(canvas, sheet, { tile, columns, index, row, col }) {
   const r = row ?? Math.floor(index / columns);
   const k = col ?? index % columns;

@@ -7,19 +7,8 @@
 //   captionEl.textContent = inspectCaption(result);
 
 import { eps255, fixed } from "../lib/format.js";
-import { drawTile, loadSprite, tileCanvas } from "../lib/pixels.js";
+import { drawTile, loadSprite, tileFigure } from "../lib/pixels.js";
 import { drawLandscape } from "./landscape.js";
-
-function figure(parent, caption, label, tile) {
-  const f = document.createElement("figure");
-  f.className = "lab-tile";
-  const c = tileCanvas(tile, label);
-  const cap = document.createElement("figcaption");
-  cap.textContent = caption;
-  f.append(c, cap);
-  parent.append(f);
-  return c;
-}
 
 // The landscape in words, for a screen reader: the loss at the grid's middle and at its far edges,
 // as (adversarial, random) coordinates.
@@ -41,9 +30,9 @@ function panel(m, result, classes, tile) {
   tiles.className = "lab-tiles";
   const of = `${m.label}, for the class ${classes[m.reference]}`;
   const canvases = {
-    clean: figure(tiles, "image", "the image", tile),
-    gradient: figure(tiles, "gradient", `input gradient of the loss of ${of}`, tile),
-    smoothgrad: figure(tiles, "SmoothGrad", `SmoothGrad gradient of the loss of ${of}`, tile),
+    clean: tileFigure(tiles, tile, "image", "the image"),
+    gradient: tileFigure(tiles, tile, "gradient", `input gradient of the loss of ${of}`),
+    smoothgrad: tileFigure(tiles, tile, "SmoothGrad", `SmoothGrad gradient of the loss of ${of}`),
   };
   const chart = document.createElement("div");
   chart.className = "lab-landscape";
