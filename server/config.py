@@ -16,6 +16,7 @@ from typing import Any
 
 from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic.fields import FieldInfo
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -89,7 +90,7 @@ class Settings(BaseModel):
         """The settings the environment gives (an empty variable counts as unset), then `overrides`."""
         env = os.environ if env is None else env
         values: dict[str, Any] = {
-            name: _parse(cls.env_name(name), env[cls.env_name(name)], field.annotation)
+            name: _parse(cls.env_name(name), env[cls.env_name(name)], field)
             for name, field in cls.model_fields.items()
             if env.get(cls.env_name(name))
         }
@@ -100,11 +101,10 @@ class Settings(BaseModel):
             raise SettingsError(f"{cls.env_name(field)}: {e.errors()[0]['msg']}") from None
 
 
-def _parse(var: str, raw: str, kind: Any) -> object:
+def _parse(var: str, raw: str, field: FieldInfo) -> object:
     """A variable's text as its field's type; whole numbers are plain digits within the field's bounds."""
-    if kind is not int:
-        return Path(raw) if kind is Path else raw
-    field = Settings.model_fields[next(n for n in Settings.model_fields if Settings.env_name(n) == var)]
+    if field.annotation is not int:
+        return Path(raw) if field.annotation is Path else raw
     low = int(next((m.ge for m in field.metadata if isinstance(m, Ge)), 0))  # type: ignore[call-overload]
     high = next((int(m.le) for m in field.metadata if isinstance(m, Le)), None)  # type: ignore[call-overload]
     if not raw.isdigit() or int(raw) < low or (high is not None and int(raw) > high):

@@ -18,13 +18,7 @@ from tests.support import running_server
 
 def raw(base: str, request: bytes) -> tuple[int, dict[str, str], bytes]:
     """Send bytes as they are (clients would fix the Host header) and read the whole answer."""
-    parts = urlsplit(base)
-    with socket.create_connection((parts.hostname, parts.port), timeout=10) as s:
-        s.sendall(request)
-        data = b""
-        while chunk := s.recv(65536):
-            data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
+    head, _, body = exchange(base, request).partition(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
     return int(lines[0].split(" ", 2)[1]), headers, body
