@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# The Robustness Tour: Debian's nginx in front of uvicorn (server/front.py), with the committed bundle:
+# The Robustness Tour: Debian's nginx in front of uvicorn (server/supervisor.py), with the committed bundle:
 #   docker build -t robustness-tour . && docker run -p 8000:8000 robustness-tour
 # Nothing writes to the image at run time; nginx keeps its pid and temp files in /tmp, so
 # `docker run --read-only --tmpfs /tmp -p 8000:8000 robustness-tour` works as well.
@@ -40,4 +40,4 @@ USER 10001
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
-CMD ["python", "-m", "server.front", "--host", "0.0.0.0", "--port", "8000"]
+CMD ["python", "-m", "server.supervisor", "--host", "0.0.0.0", "--port", "8000"]

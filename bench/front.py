@@ -1,7 +1,7 @@
-"""The front's cost: wrk against the article's JSON, straight to uvicorn and through nginx (server/front.py).
+"""The front's cost: wrk against the article's JSON, straight to uvicorn and through nginx (the supervisor).
 
 Both servers run side by side on loopback over the same bundle: `python -m server` as shipped before
-the front (its access log on), and `python -m server.front` as the image runs it (nginx's access log
+the front (its access log on), and `python -m server.supervisor` as the image runs it (nginx's access log
 on, uvicorn's off), with the front's per-address limits lifted, because wrk is one address and would
 otherwise measure the rate limit (`TOUR_FRONT_RATE`, `_BURST`, `_CONNECTIONS`). Routes alternate
 between the two, so a load change on a shared machine hits both alike. Writes the "Through the front"
@@ -20,18 +20,18 @@ import urllib.request
 from pathlib import Path
 
 from bench.wrk import REPO, Result, Server, machine, record, run_wrk
-from server.front import free_port
+from server.supervisor import free_port
 
 ROUTES = ["/api/run", "/api/training", "/api/trajectories", "/api/trajectories/0", "/healthz"]
 LIFTED = {"TOUR_FRONT_RATE": "1000000", "TOUR_FRONT_BURST": "1000000", "TOUR_FRONT_CONNECTIONS": "60000"}
 
 
 class Front:
-    """`python -m server.front` on free loopback ports, nginx's access log to /dev/null."""
+    """`python -m server.supervisor` on free loopback ports, nginx's access log to /dev/null."""
 
     def __init__(self, bundle: Path | None) -> None:
         port = free_port()
-        args = [sys.executable, "-m", "server.front", "--host", "127.0.0.1", "--port", str(port)]
+        args = [sys.executable, "-m", "server.supervisor", "--host", "127.0.0.1", "--port", str(port)]
         args += ["--upstream-port", str(free_port()), "--access-log", os.devnull]
         args += ["--bundle", str(bundle)] if bundle else []
         self.base = f"http://127.0.0.1:{port}"

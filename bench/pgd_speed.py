@@ -22,7 +22,7 @@ import torchattacks
 
 from precompute.config import HEADLINE_ALPHA, HEADLINE_EPS, linf_pgd
 from server.config import Settings
-from server.lab.engine import CifarTestSet
+from server.lab.testset import CifarTestSet
 from tour.attacks import pgd
 from tour.bundle import load_bundle
 from tour.isa import capability, host_isa

@@ -1,6 +1,6 @@
 """`python -m server`: verify the bundle and serve the article with uvicorn.
 
-`python -m server export DIR` writes the article as a static site instead (see server.static_site).
+`python -m server export DIR` writes the article as a static site instead (see server.export).
 The bundle is verified before the app (torch, FastAPI, the charts) is imported, so a bad one is
 refused in well under a second, with one line on stderr and exit status 2.
 """
@@ -53,7 +53,7 @@ def is_public(host: str) -> bool:
 
 PUBLIC_WARNING = (
     "warning: python -m server on {host} meets clients without the front's socket limits (timeouts, "
-    "header sizes, per-address limits); serve the public with python -m server.front or the container"
+    "header sizes, per-address limits); serve the public with python -m server.supervisor or the container"
 )
 
 
@@ -109,8 +109,8 @@ def _export(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     try:
         settings, verified = _verified(args.bundle)
+        from server.export import export_site
         from server.main import create_app
-        from server.static_site import export_site
 
         app = create_app(settings, verified)
     except (BundleError, SettingsError) as e:

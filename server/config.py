@@ -49,7 +49,7 @@ class Settings(BaseModel):
         description="the one address whose X-Forwarded-For is believed (the reverse proxy in front); unset, "
         "the header is ignored, so no client can pick its own rate-limit bucket by forging it",
     )
-    # The front (python -m server.front, nginx in front of uvicorn; DEPLOY.md gives the reasons):
+    # The front (python -m server.supervisor, nginx in front of uvicorn; DEPLOY.md gives the reasons):
     front_header_timeout: int = Field(10, ge=1, description="s for a client to send its whole header")
     front_body_timeout: int = Field(10, ge=1, description="s between two reads of a request body")
     front_send_timeout: int = Field(10, ge=1, description="s between two writes to a client")

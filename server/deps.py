@@ -11,9 +11,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
+from server.asset_tree import AssetTree
 from server.lab.engine import Lab
 from server.lab.gate import AttackGate, RateLimiter
-from server.statictree import StaticTree
 from server.store import Store
 from server.views.chapters import Chapters
 from server.views.page import Page
@@ -33,7 +33,7 @@ StoreDep = Annotated[Store, Depends(_state("store"))]
 PageDep = Annotated[Page, Depends(_state("page"))]
 ChaptersDep = Annotated[Chapters, Depends(_state("chapters"))]
 TemplatesDep = Annotated[Jinja2Templates, Depends(_state("templates"))]
-StaticDep = Annotated[StaticTree, Depends(_state("static"))]
+StaticDep = Annotated[AssetTree, Depends(_state("static"))]
 LabDep = Annotated[Lab, Depends(_state("lab"))]
 GateDep = Annotated[AttackGate, Depends(_state("lab_gate"))]
 LimiterDep = Annotated[RateLimiter, Depends(_state("lab_limiter"))]

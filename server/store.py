@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 
-from server import figures as charts
 from server.caching import Payload
 from tour import schema
-from tour.bundle import Bundle, dump_json, load_bundle
+from tour.bundle import Bundle, dump_json
 
 JSON = "application/json"
 MEDIA_TYPES = {
@@ -50,10 +49,8 @@ class Store:
         return self.bundle.doc("gallery.json", schema.GalleryFile)
 
 
-def open_store(source: Path | Bundle) -> Store:
-    """Load and verify the bundle in `source` (or take one already verified); raises BundleError with
-    a one-line reason."""
-    bundle = source if isinstance(source, Bundle) else load_bundle(source)
+def open_store(bundle: Bundle, figures: dict[str, Any]) -> Store:
+    """The verified bundle's bytes and `figures` (chart name -> Plotly figure), serialized once."""
     documents = {schema.api_name(name): Payload.of(bundle.files[name], JSON) for name in schema.JSON_FILES}
     traj = bundle.doc("trajectories.json", schema.TrajectoriesFile)
     by_position = sorted(traj.images, key=lambda im: im.position)
@@ -78,6 +75,6 @@ def open_store(source: Path | Bundle) -> Store:
     }
     figures = {
         name: Payload.of(json.dumps(fig, separators=(",", ":"), allow_nan=False).encode(), JSON)
-        for name, fig in charts.build_all(bundle).items()
+        for name, fig in figures.items()
     }
     return Store(bundle=bundle, documents=documents, trajectories=bodies, files=files, figures=figures)

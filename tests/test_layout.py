@@ -68,3 +68,24 @@ def test_view_models_are_plain_data_built_from_the_store():
         bad = {m for m in modules if m.split(".")[0] in {"fastapi", "starlette", "uvicorn"}}
         bad |= {m for m in modules if m.startswith(("server.routers", "server.lab", "server.main"))}
         assert not bad, f"{path.relative_to(REPO)} imports {sorted(bad)}"
+
+
+def test_the_app_is_assembled_in_main_only():
+    """Routers route and the lab computes; only server/main.py wires routers, middleware and state, and
+    the Store holds bytes (it builds no chart)."""
+    wiring = re.compile(r"\.include_router\(|\.add_middleware\(|\bapp\.state\.\w+\s*=[^=]")
+    found = [
+        str(path.relative_to(REPO))
+        for path in sorted((REPO / "server").rglob("*.py"))
+        if path.name != "main.py" and wiring.search(path.read_text())
+    ]
+    assert found == []
+    for path in sorted((REPO / "server" / "lab").glob("*.py")):
+        tree = ast.parse(path.read_text())
+        modules = {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert not {m for m in modules if m.startswith(("server.routers", "server.main"))}, path.name
+    store = ast.parse((REPO / "server" / "store.py").read_text())
+    assert not {n.module for n in ast.walk(store) if isinstance(n, ast.ImportFrom)} & {
+        "server.figures",
+        "server",
+    }

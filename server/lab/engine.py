@@ -13,9 +13,6 @@ or the lab's deadline passes). The hook only reads a flag; the attack's arithmet
 
 from __future__ import annotations
 
-import base64
-import functools
-import io
 import secrets
 import threading
 import time
@@ -27,12 +24,11 @@ from typing import TypeVar
 
 import numpy as np
 import torch
-from PIL import Image
 from torch import nn
 
 from server.lab.inspect import InspectSettings, inspect_image
+from server.lab.limits import LIMITS
 from server.lab.params import (
-    MODELS_MAX,
     AttackParams,
     AttackResponse,
     InspectParams,
@@ -42,10 +38,11 @@ from server.lab.params import (
     ResolvedParams,
     SourceInfo,
 )
+from server.lab.testset import CifarTestSet
 from server.store import Store
 from tour import schema
-from tour.bundle import Bundle, BundleError
-from tour.sprites import png, sheet
+from tour.bundle import BundleError
+from tour.sprites import png_data_url, sheet
 from tour.trajectories import attack_images, own_label, trajectory_seed
 from tour.weights import model_from_bytes
 
@@ -81,63 +78,10 @@ class LabModel:
     module: nn.Module
 
 
-def data_url(image: np.ndarray) -> str:
-    return "data:image/png;base64," + base64.b64encode(png(image)).decode()
-
-
-def decode_image(data: bytes) -> np.ndarray:
-    with Image.open(io.BytesIO(data)) as im:
-        return np.asarray(im.convert("RGB"), dtype=np.uint8)
-
-
-def tiles(sheet_image: np.ndarray, tile: int, columns: int, count: int) -> np.ndarray:
-    """The inverse of tour.sprites.sheet: (count, tile, tile, 3) in row-major order."""
-    rows = sheet_image.shape[0] // tile
-    grid = sheet_image[: rows * tile, : columns * tile].reshape(rows, tile, columns, tile, 3)
-    return grid.transpose(0, 2, 1, 3, 4).reshape(rows * columns, tile, tile, 3)[:count]
-
-
 def _prepare(module: nn.Module) -> nn.Module:
     for p in module.parameters():
         p.requires_grad_(False)  # the attack differentiates the input only
     return module.eval()
-
-
-class CifarTestSet:
-    """The bundle's whole test set (testset.json), a page decoded on first use: 2.6 ms each, so
-    start-up stays instant and memory holds only the pages readers browse."""
-
-    def __init__(self, doc: schema.TestSetFile, files: dict[str, bytes]) -> None:
-        self.doc = doc
-        self._files = files
-        self._where = {
-            index: (p, slot)
-            for p, page in enumerate(doc.pages)
-            for slot, index in enumerate(page.test_indices)
-        }
-        self._page = functools.lru_cache(maxsize=32)(self._decode)
-
-    @classmethod
-    def from_bundle(cls, bundle: Bundle) -> CifarTestSet:
-        return cls(bundle.doc("testset.json", schema.TestSetFile), bundle.files)
-
-    def __len__(self) -> int:
-        return self.doc.n_images
-
-    def label(self, index: int) -> int | None:
-        """The image's class, or None when the bundle has no test image `index`."""
-        where = self._where.get(index)
-        return None if where is None else self.doc.pages[where[0]].label
-
-    def pixels(self, index: int) -> np.ndarray:
-        """(32, 32, 3) uint8, exactly the official test image (the pages are lossless)."""
-        p, slot = self._where[index]
-        return self._page(p)[slot]
-
-    def _decode(self, p: int) -> np.ndarray:
-        page = self.doc.pages[p]
-        image = decode_image(self._files[page.path])
-        return tiles(image, self.doc.tile, self.doc.columns, len(page.test_indices))
 
 
 class Lab:
@@ -170,7 +114,7 @@ class Lab:
             m.info.id for m in models[:2]
         ]
         self._by_id = {m.info.id: m for m in models}
-        self._pool = ThreadPoolExecutor(MODELS_MAX, thread_name_prefix="lab-model")
+        self._pool = ThreadPoolExecutor(LIMITS.models_max, thread_name_prefix="lab-model")
 
     @property
     def available(self) -> bool:
@@ -231,7 +175,7 @@ class Lab:
         return AttackResponse(
             params=resolved,
             source=source,
-            image=data_url(image),
+            image=png_data_url(image),
             tile=self.images.doc.tile,  # the test set's tile: every picture the lab draws is one image
             columns=resolved.steps + 1,
             runs=runs,
@@ -276,15 +220,15 @@ class Lab:
                 model_id=model.info.id,
                 label=model.info.label,
                 reference=label,
-                gradient=data_url(seen.gradient),
-                smoothgrad=data_url(seen.smoothgrad),
+                gradient=png_data_url(seen.gradient),
+                smoothgrad=png_data_url(seen.smoothgrad),
                 loss=seen.loss,
                 pred=seen.pred,
             )
 
         return InspectResponse(
             source=source,
-            image=data_url(image),
+            image=png_data_url(image),
             smoothgrad=settings.smoothgrad,
             grid=settings.grid,
             coords=settings.coords,
@@ -328,8 +272,8 @@ class Lab:
             label=model.info.label,
             reference=label,
             trajectory=result.trajectory,
-            adversarial=data_url(sheet(result.adversarial, columns)),
-            perturbation=data_url(sheet(result.perturbation, columns)),
+            adversarial=png_data_url(sheet(result.adversarial, columns)),
+            perturbation=png_data_url(sheet(result.perturbation, columns)),
             perturbation_scale=result.scale,
         )
 

@@ -12,15 +12,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from server.lab.limits import LIMITS, LabLimits
 from tour import schema
 
-LINF_EPS_MAX = 16 / 255
-L2_EPS_MAX = 2.0
-PUSH_EPS_MAX = 8.0  # "push toward a class" is a large-budget L2 attack
-STEPS_MAX = 50
-PUSH_STEPS_MAX = 60
-SEED_MAX = 2**31 - 1
-MODELS_MAX = 2  # models per request: each runs on its own core, so two keep the latency of one
 N_TEST = 10_000  # CIFAR-10's test set; a bundle made from a subset holds fewer
 _TOLERANCE = 1e-9  # 16/255 computed in a browser must pass
 
@@ -37,7 +31,7 @@ def _integral(value: object) -> object:
 Int = Annotated[int, BeforeValidator(_integral)]
 # (Field before the validator: the other way round, pydantic writes the bounds as "ge"/"le", which
 # JSON Schema does not know, instead of "minimum"/"maximum".)
-Seed = Annotated[int, Field(ge=0, le=SEED_MAX), BeforeValidator(_integral)]
+Seed = Annotated[int, Field(ge=0, le=LIMITS.seed_max), BeforeValidator(_integral)]
 Class = Annotated[int, Field(ge=0, le=9), BeforeValidator(_integral)]  # tour.schema.ClassIndex, in a body
 
 
@@ -73,9 +67,9 @@ def _limits_schema(schema: dict[str, Any], cls: type) -> None:
         return v
 
     variants = [
-        variant("attack", "Linf", LINF_EPS_MAX, STEPS_MAX, []),
-        variant("attack", "L2", L2_EPS_MAX, STEPS_MAX, ["norm"]),
-        variant("push", "L2", PUSH_EPS_MAX, PUSH_STEPS_MAX, ["mode", "norm", "target"]),
+        variant("attack", "Linf", LIMITS.linf_eps_max, LIMITS.steps_max, []),
+        variant("attack", "L2", LIMITS.l2_eps_max, LIMITS.steps_max, ["norm"]),
+        variant("push", "L2", LIMITS.push_eps_max, LIMITS.push_steps_max, ["mode", "norm", "target"]),
     ]
     for key in base:
         del schema[key]
@@ -88,7 +82,7 @@ class _ChoosesModels(_Strict):
     models: list[Annotated[str, Field(pattern=r"^[a-z0-9_]{1,32}$")]] | None = Field(
         default=None,
         min_length=1,
-        max_length=MODELS_MAX,
+        max_length=LIMITS.models_max,
         description="ids of the shipped models to run (GET /api/lab lists them); default: the two the "
         "article's figures show",
     )
@@ -108,8 +102,16 @@ class AttackParams(_ChoosesModels):
 
     mode: Literal["attack", "push"] = "attack"
     norm: Literal["Linf", "L2"] = "Linf"
-    eps: float = Field(ge=0, description="L-inf: 0..16/255; L2: 0..2.0 (push: 0..8.0)")
-    steps: Int = Field(ge=1, le=PUSH_STEPS_MAX, description="1..50 (push: 1..60)")
+    eps: float = Field(
+        ge=0,
+        description=f"L-inf: 0..{LIMITS.linf_eps_max * 255:g}/255; L2: 0..{LIMITS.l2_eps_max:g} "
+        f"(push: 0..{LIMITS.push_eps_max:g})",
+    )
+    steps: Int = Field(
+        ge=1,
+        le=LIMITS.push_steps_max,
+        description=f"1..{LIMITS.steps_max} (push: 1..{LIMITS.push_steps_max})",
+    )
     alpha: float | None = Field(default=None, ge=0, description="step size; default eps/4")
     target: Class | None = Field(default=None, description="None: untargeted")
     random_start: bool = True
@@ -122,10 +124,10 @@ class AttackParams(_ChoosesModels):
         if self.mode == "push":
             if self.norm != "L2" or self.target is None:
                 raise ValueError("mode 'push' is a targeted L2 attack: give norm 'L2' and a target class")
-            eps_max, steps_max = PUSH_EPS_MAX, PUSH_STEPS_MAX
+            eps_max, steps_max = LIMITS.push_eps_max, LIMITS.push_steps_max
         else:
-            eps_max = LINF_EPS_MAX if self.norm == "Linf" else L2_EPS_MAX
-            steps_max = STEPS_MAX
+            eps_max = LIMITS.linf_eps_max if self.norm == "Linf" else LIMITS.l2_eps_max
+            steps_max = LIMITS.steps_max
         if self.eps > eps_max + _TOLERANCE:
             raise ValueError(
                 f"eps {self.eps:g} is above the {self.norm} limit {eps_max:g} for mode {self.mode!r}"
@@ -248,7 +250,7 @@ class LabStatus(_Strict):
     models: list[schema.ModelInfo]
     default_models: list[str] = Field(description="attacked when a request names none: the figures' models")
     classes: list[str]
-    limits: dict[str, float]
+    limits: LabLimits
     test_images: int = Field(description="test indices the lab accepts: 0..test_images-1")
     run_seed: int | None
     push: schema.AttackSpec | None = Field(

@@ -2,8 +2,9 @@
 
 Only PNG and JPEG are accepted, recognised by their bytes rather than by what the client claims.
 Pillow's decompression-bomb guard stays on, and below it the header's size is checked against what
-a 256 KB photo can honestly hold before any pixel is decoded. A phone photo is turned upright by its
-EXIF orientation, and transparent pixels are shown on white, as the reader saw them. A JPEG with more
+a photo within the upload limit can honestly hold before any pixel is decoded. A phone photo is
+turned upright by its EXIF orientation, and transparent pixels are shown on white, as the reader saw
+them. A JPEG with more
 scans than any real photo has is refused before decoding (a few thousand empty progressive scans
 would hold the lab's worker for half a minute).
 """
@@ -15,10 +16,8 @@ import io
 import numpy as np
 from PIL import Image, ImageOps
 
-MAX_UPLOAD_BYTES = 256 * 1024
-MAX_MULTIPART_BYTES = MAX_UPLOAD_BYTES + 8 * 1024  # a whole upload request: the image, params, boundaries
-MAX_PIXELS = 4096 * 4096  # a 256 KB PNG of one flat colour can claim more; nothing real needs it
-MAX_JPEG_SCANS = 64  # a progressive JPEG has about 10; thousands of empty ones take Pillow minutes
+from server.lab.limits import LIMITS
+
 FORMATS = ("PNG", "JPEG")
 
 
@@ -39,8 +38,9 @@ def sniff(data: bytes) -> str | None:
 
 def decode_upload(data: bytes, size: int = 32) -> np.ndarray:
     """bytes -> (size, size, 3) uint8; raises UploadError with the HTTP status to answer."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise UploadError(413, f"the image is {len(data)} bytes; the limit is {MAX_UPLOAD_BYTES} (256 KB)")
+    most = LIMITS.upload_bytes_max
+    if len(data) > most:
+        raise UploadError(413, f"the image is {len(data)} bytes; the limit is {most} ({most // 1024} KB)")
     if not data:
         raise UploadError(422, "the image file is empty")
     kind = sniff(data)
@@ -48,13 +48,15 @@ def decode_upload(data: bytes, size: int = 32) -> np.ndarray:
         raise UploadError(415, "only PNG and JPEG images are accepted")
     # Every scan of a JPEG starts with an SOS marker; the entropy-coded data between them escapes 0xFF,
     # so counting the marker bytes counts the scans before one is decoded.
-    if kind == "JPEG" and (scans := data.count(b"\xff\xda")) > MAX_JPEG_SCANS:
-        raise UploadError(422, f"the JPEG has {scans} scans; the limit is {MAX_JPEG_SCANS}")
+    if kind == "JPEG" and (scans := data.count(b"\xff\xda")) > LIMITS.jpeg_scans_max:
+        raise UploadError(422, f"the JPEG has {scans} scans; the limit is {LIMITS.jpeg_scans_max}")
     try:
         with Image.open(io.BytesIO(data), formats=FORMATS) as im:
             width, height = im.size
-            if width * height > MAX_PIXELS:
-                raise UploadError(413, f"the image is {width}x{height} pixels; the limit is {MAX_PIXELS:,}")
+            if width * height > LIMITS.pixels_max:
+                raise UploadError(
+                    413, f"the image is {width}x{height} pixels; the limit is {LIMITS.pixels_max:,}"
+                )
             if width < 1 or height < 1:
                 raise UploadError(422, "the image has no pixels")
             im.draft("RGB", (size * 4, size * 4))  # JPEG: decode at a reduced scale, cheaply

@@ -8,14 +8,14 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
+from server.asset_tree import AssetTree
 from server.caching import IMMUTABLE, Payload, send
 from server.deps import StaticDep
-from server.statictree import StaticTree
 
 router = APIRouter(include_in_schema=False)
 
 
-def _lookup(tree: StaticTree, path: str) -> Payload:
+def _lookup(tree: AssetTree, path: str) -> Payload:
     payload = tree.files.get(path)
     if payload is None:
         raise HTTPException(404, f"no static file {path!r}")

@@ -48,7 +48,7 @@ class ModelView:
 
 
 @dataclass(frozen=True)
-class Fall:
+class FirstMistake:
     """When a gallery image is first misclassified under the article's attack, per model."""
 
     position: int
@@ -95,14 +95,14 @@ class Page:
     steps_caption: Markup
     steps_regular: Acc | None  # still correct after 3 steps
     steps_robust: Acc | None
-    falls: tuple[Fall, ...]
+    falls: tuple[FirstMistake, ...]
     # the figures' models as source (row) and target (column) of a transferred attack: (source, cells)
     transfer: tuple[tuple[ModelView, tuple[Acc, ...]], ...]
     transfer_caption: Markup
     opening: int  # the example the figures open on (see `_opening`)
     # (class, path) of the opening example's true class and of what the attack makes the regular model
     # see, for the subtitle; None when the attack does not break it
-    dek: tuple[tuple[str, str], tuple[str, str]] | None
+    subtitle_classes: tuple[tuple[str, str], tuple[str, str]] | None
     # model id -> gallery images wrong before any attack ("clean_wrong"), and right before it but
     # wrong by its last step ("broken")
     fallen: dict[str, dict[str, Num]]
@@ -184,15 +184,15 @@ def _sweep_double(sweep: schema.SweepFile, eps: float) -> tuple[Acc, Acc] | None
     return pair[0], pair[1]
 
 
-def _opening(falls: list[Fall], n_examples: int, regular: str, robust: str | None) -> int:
+def _opening(falls: list[FirstMistake], n_examples: int, regular: str, robust: str | None) -> int:
     """The first example the regular model gets right and the attack breaks while the robust model
     gets it right and holds it; failing that, the first one the attack breaks; failing that, 0."""
     examples = sorted(falls, key=lambda f: f.position)[:n_examples]
 
-    def broken(f: Fall, mid: str) -> bool:
+    def broken(f: FirstMistake, mid: str) -> bool:
         return not f.clean_wrong.get(mid, True) and f.steps.get(mid) is not None
 
-    def held(f: Fall, mid: str) -> bool:
+    def held(f: FirstMistake, mid: str) -> bool:
         return not f.clean_wrong.get(mid, True) and mid in f.steps and f.steps[mid] is None
 
     for test in (
@@ -219,7 +219,7 @@ def _transfer_rows(
     return tuple(rows)
 
 
-def _dek(
+def _subtitle_classes(
     traj: schema.TrajectoriesFile, gallery: schema.GalleryFile, position: int, model_id: str
 ) -> tuple[tuple[str, str], tuple[str, str]] | None:
     """The opening example's class and the regular model's answer after the whole attack."""
@@ -288,7 +288,7 @@ def build_page(store: Store) -> Page:
                 kind = "clean_wrong" if t.clean.pred != im.label else "broken"
                 counts.setdefault(t.model_id, {"clean_wrong": 0, "broken": 0})[kind] += 1
         falls.append(
-            Fall(
+            FirstMistake(
                 position=im.position,
                 pos=Num(im.position, "int", f"trajectories.images[{ii}].position"),
                 label=gallery.classes[im.label],
@@ -372,7 +372,7 @@ def build_page(store: Store) -> Page:
         steps_robust=None if robust is None else after_three(robust.id),
         falls=tuple(falls),
         opening=opening,
-        dek=_dek(traj, gallery, opening, regular.id),
+        subtitle_classes=_subtitle_classes(traj, gallery, opening, regular.id),
         fallen={
             mid: {kind: Num(n, "int", f"derived:{kind}:{mid}") for kind, n in c.items()}
             for mid, c in counts.items()

@@ -1,4 +1,4 @@
-"""The container's front for real: `python -m server.front` starts Debian's nginx in front of uvicorn,
+"""The container's front for real: `python -m server.supervisor` starts Debian's nginx in front of uvicorn,
 here with 2-second timeouts so stalled clients are seen to lose their sockets quickly.
 
 Every test talks raw HTTP/1.1 over sockets, so what is checked is exactly what went over the wire.
@@ -29,10 +29,10 @@ from pathlib import Path
 import pytest
 
 from server.config import Settings
-from server.front import free_port, render
-from server.lab.upload import MAX_MULTIPART_BYTES
+from server.lab.limits import LIMITS
 from server.protocol import allowed
 from server.security import HEADERS
+from server.supervisor import free_port, render
 from tests.support import REPO
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -41,7 +41,7 @@ pytestmark = pytest.mark.skipif(
     reason="nginx is not installed (scripts/test.sh installs Debian's nginx-light with apt)",
 )
 
-FRONT = [sys.executable, "-m", "server.front", "--host", "127.0.0.1", "--nginx", NGINX]
+FRONT = [sys.executable, "-m", "server.supervisor", "--host", "127.0.0.1", "--nginx", NGINX]
 TIMEOUT = 2  # every client timeout of the front under test, in seconds
 ENV = {
     "TOUR_FRONT_HEADER_TIMEOUT": str(TIMEOUT),
@@ -179,7 +179,7 @@ def test_template_fills_every_placeholder() -> None:
         Settings(), listen="0.0.0.0:8000", upstream="127.0.0.1:8001", run_dir=Path("/tmp/x"), access_log="off"
     )
     assert "@" not in text.replace("'self'", "")
-    assert f"client_max_body_size {MAX_MULTIPART_BYTES};" in text  # the lab's own multipart limit
+    assert f"client_max_body_size {LIMITS.multipart_bytes_max};" in text  # the lab's own multipart limit
     for name in HEADERS:
         assert f"add_header {name} " in text and f"proxy_hide_header {name};" in text
 
@@ -245,7 +245,7 @@ def test_a_body_over_the_limit_is_413_before_it_is_read(front: Front) -> None:
     head = (
         "POST /api/lab/attack/upload HTTP/1.1\r\nHost: tour\r\nConnection: close\r\n"
         "Content-Type: multipart/form-data; boundary=x\r\n"
-        f"Content-Length: {MAX_MULTIPART_BYTES + 1}\r\n\r\n"
+        f"Content-Length: {LIMITS.multipart_bytes_max + 1}\r\n\r\n"
     )
     assert_front_error(front.exchange(head.encode()), 413)  # answered without waiting for the body
 

@@ -7,11 +7,12 @@ import pytest
 from server.config import Settings
 from server.lab.engine import Lab
 from server.store import open_store
+from tour.bundle import load_bundle
 
 
 @pytest.fixture(scope="session")
 def store():
-    return open_store(Settings().bundle_dir)
+    return open_store(load_bundle(Settings().bundle_dir), figures={})  # the lab needs no charts
 
 
 @pytest.fixture(scope="session")

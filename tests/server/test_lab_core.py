@@ -7,10 +7,11 @@ import base64
 
 import numpy as np
 
-from server.lab.engine import CifarTestSet, decode_image, tiles
 from server.lab.params import AttackParams, SourceInfo
+from server.lab.testset import CifarTestSet
 from tour import schema
 from tour.bundle import load_bundle
+from tour.sprites import decode, tiles_of
 
 
 def test_gallery_image_matches_the_precomputed_trajectory(store, lab):
@@ -32,11 +33,11 @@ def check_image(store, lab, traj, image):
         assert run.model_id == ref.model_id
         assert run.trajectory == ref  # bit for bit: same code, weights, batch of one, one thread
         for kind in ("adversarial", "perturbation"):
-            got = tiles(
-                decode_image(base64.b64decode(getattr(run, kind).split(",", 1)[1])), 32, columns, columns
+            got = tiles_of(
+                decode(base64.b64decode(getattr(run, kind).split(",", 1)[1])), 32, columns, columns
             )
-            want = tiles(
-                decode_image(store.bundle.files[getattr(image.sprites[run.model_id], kind)]),
+            want = tiles_of(
+                decode(store.bundle.files[getattr(image.sprites[run.model_id], kind)]),
                 32,
                 columns,
                 columns,
@@ -60,6 +61,6 @@ def test_the_lab_reads_every_test_image_exactly(tiny_run):
 
 def test_the_gallery_and_the_test_set_hold_the_same_pixels(store, lab):
     gallery = store.gallery
-    sprite = tiles(decode_image(store.bundle.files[gallery.sprite]), gallery.tile, gallery.columns, 10**9)
+    sprite = tiles_of(decode(store.bundle.files[gallery.sprite]), gallery.tile, gallery.columns, 10**9)
     for im in gallery.images:
         np.testing.assert_array_equal(lab.images.pixels(im.test_index), sprite[im.position])

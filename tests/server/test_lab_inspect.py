@@ -8,15 +8,15 @@ import base64
 import numpy as np
 import pytest
 
-from server.lab.engine import decode_image, tiles
 from server.lab.params import InspectParams, SourceInfo
 from tour import schema
+from tour.sprites import decode, tiles_of
 
 TILE, COLUMNS = 32, 10  # the saliency sheets: gallery order, 10 tiles a row
 
 
 def picture(data_url: str) -> np.ndarray:
-    return decode_image(base64.b64decode(data_url.split(",", 1)[1]))
+    return decode(base64.b64decode(data_url.split(",", 1)[1]))
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +33,8 @@ def bundle_docs(store):
 def sheets(store, bundle_docs):
     saliency, _, gallery = bundle_docs
     return {
-        (mid, kind): tiles(
-            decode_image(store.bundle.files[getattr(paths, kind)]), TILE, COLUMNS, len(gallery.images)
+        (mid, kind): tiles_of(
+            decode(store.bundle.files[getattr(paths, kind)]), TILE, COLUMNS, len(gallery.images)
         )
         for mid, paths in saliency.sprites.items()
         for kind in ("gradient", "smoothgrad")

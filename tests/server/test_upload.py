@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from server.lab.upload import MAX_PIXELS, UploadError, decode_upload
+from server.lab.limits import LIMITS
+from server.lab.upload import UploadError, decode_upload
 
 
 def encoded(im: Image.Image, fmt: str, **kw) -> bytes:
@@ -54,7 +55,7 @@ def test_refusals(data, status):
     with pytest.raises(UploadError) as info:
         decode_upload(data)
     assert info.value.status == status
-    assert MAX_PIXELS < 4100 * 4100
+    assert LIMITS.pixels_max < 4100 * 4100
 
 
 def test_16_bit_greyscale_keeps_its_grey():

@@ -411,7 +411,7 @@ def test_figures_are_numbered_and_the_subtitle_holds_for_the_data(page, docs) ->
     assert numbers == [f"Figure {i}." for i in range(1, page.locator("figure.figure").count() + 1)]
     assert len(numbers) >= 7
     # "see a <class> as a <class>" only when the attack does turn the opening example into another class
-    spans = page.locator(".dek [data-src^='gallery.classes']")
+    spans = page.locator(".subtitle [data-src^='gallery.classes']")
     traj = docs.get(f"trajectories/{page.get_attribute('body', 'data-opening')}")["image"]
     final = traj["trajectories"][0]["steps"][-1]["pred"]  # the figures' models, regular first
     classes = docs.get("gallery")["classes"]

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from server.lab.engine import decode_image, tiles
 from tests.support import running_server
 from tests.web.test_lab_api import OPEN, image_bytes, multipart, request
+from tour.sprites import decode, tiles_of
 
 INSPECT = "/api/lab/inspect"
 INSPECT_UPLOAD = "/api/lab/inspect/upload"
@@ -33,7 +33,7 @@ def fetch(base: str, path: str) -> bytes:
 
 
 def pixels(data_url: str) -> np.ndarray:
-    return decode_image(base64.b64decode(data_url.split(",", 1)[1]))
+    return decode(base64.b64decode(data_url.split(",", 1)[1]))
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +54,7 @@ def test_a_push_with_the_paint_attack_repaints_the_figure(server, paint):
     assert paint["snapshots"][-1] == spec["steps"]
     examples = [(row, s) for row, s in enumerate(paint["starts"]) if s["kind"] == "example"]
     sheets = {
-        mid: tiles(decode_image(fetch(server, "/bundle/" + paths[-1])), 32, 10, 10 * len(paint["starts"]))
+        mid: tiles_of(decode(fetch(server, "/bundle/" + paths[-1])), 32, 10, 10 * len(paint["starts"]))
         for mid, paths in paint["sprites"].items()
     }
     for row, start in examples:
@@ -72,7 +72,7 @@ def test_a_push_with_the_paint_attack_repaints_the_figure(server, paint):
         assert {k: out["params"][k] for k in same} == {k: spec[k] for k in same}
         assert out["params"]["models"] == paint["model_ids"]
         for run in out["runs"]:
-            last = tiles(pixels(run["adversarial"]), 32, out["columns"], out["columns"])[-1]
+            last = tiles_of(pixels(run["adversarial"]), 32, out["columns"], out["columns"])[-1]
             np.testing.assert_array_equal(last, sheets[run["model_id"]][row * 10 + target])
 
 

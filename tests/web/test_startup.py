@@ -126,4 +126,4 @@ def test_a_server_on_every_address_warns_once_and_serves(tmp_path: Path) -> None
         proc.wait(timeout=20)
     lines = log.read_text().splitlines()
     assert lines[0] == PUBLIC_WARNING.format(host="0.0.0.0")
-    assert sum("python -m server.front" in line for line in lines) == 1
+    assert sum("python -m server.supervisor" in line for line in lines) == 1

@@ -3,7 +3,7 @@
 // hashed URL in <html data-plotly>, and each chart's figure (data, layout, frames) is
 // /api/figures/{name}, built from the bundle.
 
-import { prefersReducedMotion } from "./theme.js";
+import { prefersReducedMotion } from "./motion.js";
 
 let library = null;
 const figures = new Map();

@@ -12,7 +12,7 @@
 //   s.setMarks([2, 5]);     // small ticks above the track (e.g. where a prediction changes)
 //   s.setRange(0, 20);
 
-import { prefersReducedMotion } from "../lib/theme.js";
+import { prefersReducedMotion } from "../lib/motion.js";
 
 let counter = 0;
 

@@ -1,4 +1,4 @@
-"""`python -m server.front`: the container's entry point, nginx in front of one uvicorn process.
+"""`python -m server.supervisor`: the container's entry point, nginx in front of one uvicorn process.
 
 It fills in deploy/nginx.conf from Settings (the TOUR_FRONT_* knobs) and server/security.py, writes
 it to a fresh folder under $TMPDIR (/tmp), starts `python -m server` on a loopback port with
@@ -28,11 +28,11 @@ from pathlib import Path
 from types import FrameType
 
 from server.config import Settings, SettingsError
-from server.lab.upload import MAX_MULTIPART_BYTES
+from server.lab.limits import LIMITS
 from server.protocol import METHODS, READ_METHODS, RUN_METHODS, RUNS_PREFIX
 from server.security import HEADERS
 
-log = logging.getLogger("server.front")
+log = logging.getLogger("server.supervisor")
 
 UPSTREAM_HOST = "127.0.0.1"
 STARTUP_SECONDS = 120  # the app verifies the bundle and loads the models before it listens
@@ -69,7 +69,7 @@ def render(
         "BODY_TIMEOUT": str(settings.front_body_timeout),
         "SEND_TIMEOUT": str(settings.front_send_timeout),
         "KEEPALIVE_TIMEOUT": str(settings.front_keepalive_timeout),
-        "MAX_BODY_BYTES": str(MAX_MULTIPART_BYTES),
+        "MAX_BODY_BYTES": str(LIMITS.multipart_bytes_max),
         "CONNECTIONS": str(settings.front_connections),
         "RATE": str(settings.front_rate),
         "BURST": str(settings.front_burst),
@@ -142,7 +142,7 @@ class _Stopped(Exception):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m server.front", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m server.supervisor", description=__doc__)
     parser.add_argument("--host", default="0.0.0.0", help="nginx's address (default: all)")
     parser.add_argument("--port", type=int, default=8000, help="nginx's port (default: 8000)")
     parser.add_argument("--upstream-port", type=int, default=8001, help="uvicorn's loopback port")

@@ -42,7 +42,7 @@ def media_type(name: str) -> str:
 
 
 @dataclass(frozen=True)
-class StaticTree:
+class AssetTree:
     version: str  # 12 hex digits of the sha256 over every path and body
     files: dict[str, Payload]  # posix path relative to the folder -> payload
 
@@ -67,7 +67,7 @@ class StaticTree:
 IMPORT = re.compile(r"""^\s*(?:import|export)\b[^"';]*?\bfrom\s+["'](\.{1,2}/[^"']+)["']""", re.M)
 
 
-def load_static(folder: Path) -> StaticTree:
+def load_assets(folder: Path) -> AssetTree:
     """Read every file under `folder` (dot-files skipped) once; requests can only name these."""
     files: dict[str, Payload] = {}
     digest = hashlib.sha256()
@@ -78,4 +78,4 @@ def load_static(folder: Path) -> StaticTree:
         body = path.read_bytes()
         digest.update(rel.encode() + b"\0" + hashlib.sha256(body).digest())
         files[rel] = Payload.of(body, media_type(rel))
-    return StaticTree(version=digest.hexdigest()[:12], files=files)
+    return AssetTree(version=digest.hexdigest()[:12], files=files)
