@@ -8,6 +8,7 @@
 
 import { eps255, fixed } from "../lib/format.js";
 import { drawTile, loadSprite, tileFigure } from "../lib/pixels.js";
+import { modelPanel } from "./labpanel.js";
 import { drawLandscape } from "./landscape.js";
 
 // The landscape in words, for a screen reader: the loss at the grid's middle and at its far edges,
@@ -21,13 +22,7 @@ function describe(m, result, classes) {
 }
 
 function panel(m, result, classes, tile) {
-  const el = document.createElement("article");
-  el.className = "lab-model";
-  el.dataset.model = m.model_id;
-  const h = document.createElement("h3");
-  h.textContent = m.label;
-  const tiles = document.createElement("div");
-  tiles.className = "lab-tiles";
+  const { el, tiles } = modelPanel(m.model_id, m.label);
   const of = `${m.label}, for the class ${classes[m.reference]}`;
   const canvases = {
     clean: tileFigure(tiles, tile, "image", "the image"),
@@ -42,7 +37,7 @@ function panel(m, result, classes, tile) {
   note.className = "lab-stats";
   const whose = result.source.label === null ? "its own clean prediction" : "the true class";
   note.textContent = `loss and gradients of ${classes[m.reference]}, ${whose}`;
-  el.append(h, tiles, chart, note);
+  el.append(chart, note);
   return { el, canvases, chart };
 }
 
