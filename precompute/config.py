@@ -72,9 +72,7 @@ class TrainConfig:
     holdout_attack_n: int = 1000  # hold-out images attacked per epoch (clean accuracy uses all of them)
     eval_batch: int = 1000  # evaluation batch; memory only, results do not depend on it
     compile: bool = False  # torch.compile the training model (CUDA only); on once the bench shows it pays
-    last_stage: int | None = (
-        None  # channels of the last stage; None = 8 x width (the capacity study varies it)
-    )
+    last_stage: int | None = None  # last stage's channels; None = 8 x width (the capacity study varies it)
 
     def train_attack(self, eps: float, run_seed: int) -> schema.AttackSpec | None:
         """How training batches are attacked (None: regular training). PGD batches draw their starts
@@ -147,12 +145,7 @@ class EvalConfig:
 
     def apgd(self, run_seed: int) -> tuple[schema.AttackSpec, schema.AttackSpec]:
         """APGD-CE, then APGD-T on the images it leaves correct (Croce & Hein's budget)."""
-        common: dict[str, Any] = {
-            "norm": "Linf",
-            "eps": self.eps,
-            "steps": self.apgd_steps,
-            "random_start": True,
-        }
+        common: dict[str, Any] = dict(norm="Linf", eps=self.eps, steps=self.apgd_steps, random_start=True)
         return (
             schema.AttackSpec(name="APGD-CE", seed=run_seed, **common),
             schema.AttackSpec(name="APGD-T", targets=self.apgd_targets, seed=run_seed, **common),
@@ -182,13 +175,9 @@ class PaintConfig:
     def attack(self) -> schema.AttackSpec:
         """Targeted L2 PGD from the image itself (no random start: one picture per image and class),
         alpha = 2.5 eps / steps as in Madry et al., so the budget is reachable with room to turn."""
+        alpha = 2.5 * self.eps / self.steps
         return schema.AttackSpec(
-            name="PGD",
-            norm="L2",
-            eps=self.eps,
-            alpha=2.5 * self.eps / self.steps,
-            steps=self.steps,
-            random_start=False,
+            name="PGD", norm="L2", eps=self.eps, alpha=alpha, steps=self.steps, random_start=False
         )
 
 

@@ -102,7 +102,7 @@ for port in (8000, 8001):
     socket.create_server(("127.0.0.1", port)).close()' 2>/dev/null || skip "ports 8000 and 8001 are taken here"
 envs=()
 while read -r setting; do envs+=(-e "$setting"); done < <(
-    .venv/bin/python -c 'from tests.deploy.test_front import ENV; print("\n".join(f"{k}={v}" for k, v in ENV.items()))'
+    .venv/bin/python -c 'from tests.deploy.front_client import ENV; print("\n".join(f"{k}={v}" for k, v in ENV.items()))'
 )
 podman run -d --name "$name" --network host --read-only --tmpfs /tmp --user 10001 "${envs[@]}" "$image" >/dev/null
 for _ in $(seq 1 120); do

@@ -3,8 +3,9 @@
 Every number the article prints is a `Num`: it renders as
 `<span class="num" data-src="evaluation.models[0].results[1].accuracy" data-fmt="pct" ...>91.6 %</span>`,
 where data-src is the value's path in the JSON API document it came from. The formats are the ones
-static/js/lib/format.js applies to numbers the page updates (tests/server/test_views.py keeps the two
-equal).
+static/js/lib/format.js applies to numbers the page updates as the reader explores: the page check
+(tests/web/article_check.py) reads every span in the browser, the server's and the script's, and
+compares its text with `format_as` of the bundle's value, so the two cannot drift apart.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from tour import schema
 NBSP = "\u00a0"
 
 
-# ---------------------------------------------------------------- number formats (= static/js/format.js)
+# ---------------------------------------------------------------- number formats (= static/js/lib/format.js)
 
 
 def to_fixed(x: float, digits: int) -> str:

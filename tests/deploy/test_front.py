@@ -6,24 +6,16 @@ Tests that count per-address limits connect from their own loopback address (127
 each starts with its own buckets whatever ran before it.
 
 With TOUR_FRONT_PORT set, the tests run against a front already listening on that loopback port (the
-image, started by scripts/container.sh with ENV below and host networking), reading its log with the
+image, started by scripts/container.sh with front_client.ENV and host networking), reading its log with the
 command in TOUR_FRONT_LOGS (e.g. `podman logs NAME`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
-import shlex
-import shutil
 import socket
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -32,136 +24,13 @@ from server.config import Settings
 from server.lab.limits import LIMITS
 from server.protocol import allowed
 from server.security import HEADERS
-from server.supervisor import free_port, render
-from tests.support import REPO
+from server.supervisor import render
+from tests.deploy.front_client import NGINX, TIMEOUT, Front, Response, parse
 
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 pytestmark = pytest.mark.skipif(
     not Path(NGINX).exists(),
     reason="nginx is not installed (scripts/test.sh installs Debian's nginx-light with apt)",
 )
-
-FRONT = [sys.executable, "-m", "server.supervisor", "--host", "127.0.0.1", "--nginx", NGINX]
-TIMEOUT = 2  # every client timeout of the front under test, in seconds
-ENV = {
-    "TOUR_FRONT_HEADER_TIMEOUT": str(TIMEOUT),
-    "TOUR_FRONT_BODY_TIMEOUT": str(TIMEOUT),
-    "TOUR_FRONT_SEND_TIMEOUT": str(TIMEOUT),
-    "TOUR_FRONT_KEEPALIVE_TIMEOUT": str(TIMEOUT),
-    "TOUR_FRONT_CONNECTIONS": "8",
-    "TOUR_FRONT_RATE": "1000",
-    "TOUR_FRONT_BURST": "1000",
-    "TOUR_LAB_PER_MINUTE": "2",
-    "TOUR_LAB_BURST": "3",
-}
-
-
-@dataclass
-class Response:
-    status: int
-    headers: dict[str, list[str]]
-    body: bytes
-
-    def one(self, name: str) -> str:
-        values = self.headers.get(name.lower(), [])
-        assert len(values) == 1, f"{name}: {values}"
-        return values[0]
-
-
-def parse(raw: bytes) -> Response:
-    head, _, body = raw.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    headers: dict[str, list[str]] = {}
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        headers.setdefault(name.strip().lower(), []).append(value.strip())
-    return Response(int(lines[0].split()[1]), headers, body)
-
-
-@dataclass
-class Front:
-    port: int
-    read_log: Callable[[], str]
-
-    def connect(self, source: str = "127.0.0.1", timeout: float = 10) -> socket.socket:
-        s = socket.socket()
-        s.bind((source, 0))
-        s.settimeout(10)
-        s.connect(("127.0.0.1", self.port))
-        s.settimeout(timeout)  # 0: non-blocking
-        return s
-
-    def exchange(self, raw: bytes, source: str = "127.0.0.1") -> Response:
-        """Send `raw` on a fresh connection; read one response (to its Content-Length, or to the close)."""
-        with self.connect(source) as s:
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                s.sendall(raw)
-            data = b""
-            with contextlib.suppress(ConnectionResetError):
-                while chunk := s.recv(65536):
-                    data += chunk
-                    if b"\r\n\r\n" in data:
-                        r = parse(data)
-                        if "content-length" in r.headers and len(r.body) >= int(r.one("Content-Length")):
-                            break
-        return parse(data)
-
-    def get(self, path: str, source: str = "127.0.0.1", headers: str = "") -> Response:
-        return self.exchange(
-            f"GET {path} HTTP/1.1\r\nHost: tour\r\n{headers}Connection: close\r\n\r\n".encode(), source
-        )
-
-
-def _command_output(command: str) -> str:
-    out = subprocess.run(shlex.split(command), capture_output=True, text=True, timeout=30)
-    return out.stdout + out.stderr
-
-
-@pytest.fixture(scope="module")
-def front(tmp_path_factory) -> Iterator[Front]:
-    if os.environ.get("TOUR_FRONT_PORT"):
-        yield Front(
-            int(os.environ["TOUR_FRONT_PORT"]), lambda: _command_output(os.environ["TOUR_FRONT_LOGS"])
-        )
-        return
-    root = tmp_path_factory.mktemp("front")
-    port, upstream = free_port(), free_port()
-    log = root / "front.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [
-                *FRONT,
-                "--port",
-                str(port),
-                "--upstream-port",
-                str(upstream),
-                "--access-log",
-                str(root / "access.log"),
-            ],
-            cwd=REPO,
-            env={**os.environ, **ENV},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    front = Front(port, log.read_text)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, log.read_text()
-            try:
-                if front.get("/healthz").status == 200:
-                    break
-            except (OSError, IndexError, ValueError):
-                pass
-            assert time.monotonic() < deadline, "no /healthz through nginx within 90 s\n" + log.read_text()
-            time.sleep(0.2)
-        yield front
-    finally:
-        proc.terminate()
-        try:
-            assert proc.wait(timeout=20) == 0, log.read_text()  # SIGTERM stops both, cleanly
-        finally:
-            proc.kill()
 
 
 def assert_front_error(r: Response, status: int) -> None:

@@ -1,64 +1,22 @@
 """The article in real headless Chromium: every figure by mouse, keyboard and touch; the view in the
-URL; numbers equal to the bundle's; one column on a phone; nothing fetched from another origin."""
+URL; numbers equal to the bundle's; nothing fetched from another origin (phones: test_layout_browser)."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs
 
 import pytest
 
 from tests.web.article_check import COLLECT_JS, Documents, check_span
-from tests.web.reader import FIGURES, draw_all
+from tests.web.reader import FIGURES, READY, open_article, params, summary, wait_param
 
 pytestmark = pytest.mark.browser
-
-READY = "() => document.documentElement.dataset.ready"
-
-
-def open_article(page, query: str = "") -> list[str]:
-    """Load the article, draw every figure; returns the console errors seen (a live list)."""
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
-    page.goto(page.base_url + "/" + query)
-    page.wait_for_function(READY, timeout=20_000)
-    assert page.evaluate(READY) == "true", "a figure failed to render"
-    draw_all(page)
-    return errors
-
-
-@contextmanager
-def phone(browser, base: str, **extra):
-    """A page in a 390 x 844 touch phone's viewport."""
-    size = {"width": 390, "height": 844}
-    context = browser.new_context(viewport=size, is_mobile=True, has_touch=True, **extra)
-    page = context.new_page()
-    page.base_url = base
-    try:
-        yield page
-    finally:
-        context.close()
 
 
 def rgb(hex_colour: str) -> str:
     """'#1f7a4d' as a browser writes it in a computed style: 'rgb(31, 122, 77)'."""
     r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgb({r}, {g}, {b})"
-
-
-def params(page) -> dict[str, str]:
-    return {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
-
-
-def wait_param(page, name: str, value) -> None:
-    page.wait_for_function(
-        "([n, v]) => new URLSearchParams(location.search).get(n) === v", arg=[name, str(value)], timeout=5_000
-    )
-
-
-def summary(page, fig: str) -> str:
-    return page.locator(f"#summary-{fig}").inner_text()
 
 
 @pytest.fixture(scope="module")
@@ -249,40 +207,6 @@ def test_every_number_matches_the_bundle(page, docs) -> None:
     assert not stray, f"numbers typed into the page instead of read from the bundle:\n{stray}"
 
 
-def test_touch_taps_on_a_phone(browser, live_server) -> None:
-    with phone(browser, live_server, device_scale_factor=2) as page:
-        errors = open_article(page)
-        page.locator("#picker-learning .thumb").nth(4).tap()
-        wait_param(page, "img", 4)
-        page.locator("#picker-attack .thumb").nth(6).tap()
-        wait_param(page, "atk", 6)
-        page.locator("#stepper-step .stepper-next").tap()  # the attack opens at its random start
-        assert page.locator("#summary-attack").get_attribute("data-step") != str(
-            page.locator("#stepper-step input[type=range]").get_attribute("min")
-        )
-        page.locator("#stepper-defense .stepper-next").tap()
-        assert errors == []
-
-
-def test_narrow_screen_is_one_column_without_horizontal_scroll(browser, live_server) -> None:
-    with phone(browser, live_server) as page:
-        open_article(page)
-        page.wait_for_timeout(300)
-        width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-        assert width[0] <= width[1], f"horizontal scroll: content {width[0]} px in a {width[1]} px window"
-        chart = page.locator("#chart-training").bounding_box()
-        side = page.locator("#picker-learning").bounding_box()
-        assert side["y"] >= chart["y"] + chart["height"] - 1, "picker should sit below the chart"
-        left = page.locator("#versus .side").nth(0).bounding_box()
-        right = page.locator("#versus .side").nth(1).bounding_box()
-        assert right["y"] >= left["y"] + left["height"] - 1, "the two models should stack"
-        for sel in (".figure", ".prose", "table"):
-            for box in page.evaluate(
-                "(s) => [...document.querySelectorAll(s)].map((e) => e.getBoundingClientRect().right)", sel
-            ):
-                assert box <= 391, f"{sel} sticks out: right edge {box}"
-
-
 def test_reduced_motion_turns_animation_off(browser, live_server) -> None:
     context = browser.new_context(reduced_motion="reduce")
     page = context.new_page()
@@ -434,17 +358,6 @@ def test_step_slider_keeps_its_length_and_play_is_drawn(page) -> None:
     play.click()
     assert play.locator("svg rect").count() == 2  # the pause icon
     play.click()
-
-
-def test_phone_gallery_has_44px_targets_and_shows_all_on_request(browser, live_server) -> None:
-    with phone(browser, live_server) as page:
-        open_article(page)
-        thumbs = page.locator("#picker-attack .thumb")
-        shown = [t for t in thumbs.all() if t.is_visible()]
-        assert 0 < len(shown) < thumbs.count()
-        assert min(t.bounding_box()["width"] for t in shown) >= 44
-        page.locator("#picker-attack + .gallery-more").tap()
-        assert all(t.is_visible() for t in thumbs.all())
 
 
 def test_steps_chart_by_keyboard_and_the_opening_and_grid_summaries(page, docs) -> None:

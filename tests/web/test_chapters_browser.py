@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.web.article_check import COLLECT_JS, Documents, check_span
-from tests.web.test_article_browser import open_article, params, phone, summary, wait_param
+from tests.web.reader import open_article, params, phone, summary, wait_param
 
 pytestmark = pytest.mark.browser
 

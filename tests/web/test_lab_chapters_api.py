@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from tests.support import running_server
-from tests.web.test_lab_api import OPEN, image_bytes, multipart, request
+from tests.web.lab_client import OPEN, image_bytes, multipart, request
 from tour.sprites import decode, tiles_of
 
 INSPECT = "/api/lab/inspect"

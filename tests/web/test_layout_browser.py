@@ -12,11 +12,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.web.reader import draw_all
+from tests.web.reader import READY, draw_all, open_article, phone, wait_param
 
 pytestmark = pytest.mark.browser
 
-READY = "() => document.documentElement.dataset.ready"
 SIZES = {390: {"width": 390, "height": 844}, 1280: {"width": 1280, "height": 800}}
 
 # Boxes of a figure's visible texts, per chart, and the box each must stay inside. SVG text outside
@@ -234,3 +233,48 @@ def test_paint_chart_follows_the_chosen_push(page) -> None:
     page.locator("#paint-target").select_option(other)
     page.wait_for_timeout(800)
     assert page.locator("#chart-paint").screenshot() != before
+
+
+def test_touch_taps_on_a_phone(browser, live_server) -> None:
+    with phone(browser, live_server, device_scale_factor=2) as page:
+        errors = open_article(page)
+        page.locator("#picker-learning .thumb").nth(4).tap()
+        wait_param(page, "img", 4)
+        page.locator("#picker-attack .thumb").nth(6).tap()
+        wait_param(page, "atk", 6)
+        page.locator("#stepper-step .stepper-next").tap()  # the attack opens at its random start
+        assert page.locator("#summary-attack").get_attribute("data-step") != str(
+            page.locator("#stepper-step input[type=range]").get_attribute("min")
+        )
+        page.locator("#stepper-defense .stepper-next").tap()
+        assert errors == []
+
+
+def test_narrow_screen_is_one_column_without_horizontal_scroll(browser, live_server) -> None:
+    with phone(browser, live_server) as page:
+        open_article(page)
+        page.wait_for_timeout(300)
+        width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        assert width[0] <= width[1], f"horizontal scroll: content {width[0]} px in a {width[1]} px window"
+        chart = page.locator("#chart-training").bounding_box()
+        side = page.locator("#picker-learning").bounding_box()
+        assert side["y"] >= chart["y"] + chart["height"] - 1, "picker should sit below the chart"
+        left = page.locator("#versus .side").nth(0).bounding_box()
+        right = page.locator("#versus .side").nth(1).bounding_box()
+        assert right["y"] >= left["y"] + left["height"] - 1, "the two models should stack"
+        for sel in (".figure", ".prose", "table"):
+            for box in page.evaluate(
+                "(s) => [...document.querySelectorAll(s)].map((e) => e.getBoundingClientRect().right)", sel
+            ):
+                assert box <= 391, f"{sel} sticks out: right edge {box}"
+
+
+def test_phone_gallery_has_44px_targets_and_shows_all_on_request(browser, live_server) -> None:
+    with phone(browser, live_server) as page:
+        open_article(page)
+        thumbs = page.locator("#picker-attack .thumb")
+        shown = [t for t in thumbs.all() if t.is_visible()]
+        assert 0 < len(shown) < thumbs.count()
+        assert min(t.bounding_box()["width"] for t in shown) >= 44
+        page.locator("#picker-attack + .gallery-more").tap()
+        assert all(t.is_visible() for t in thumbs.all())

@@ -1,4 +1,5 @@
-// Number formats shared by the server's templates (server/page.py) and the figures: keep them equal.
+// Number formats of the numbers the page updates; server/views/numbers.py prints the same formats
+// into the templates, and the page check (tests/web/article_check.py) holds every span to them.
 //   pct(0.9164) -> "91.6 %" (a no-break space before %), eps255(8/255) -> "8/255",
 //   fixed(0.41234, 3) -> "0.412"
 

@@ -1,6 +1,7 @@
 """The static export in Chromium: the article's whole browser suite, re-run against a static host.
 
-The star import collects every test of tests/web/test_article_browser.py into this module, where
+The star import collects every test of tests/web/test_article_browser.py (and the phone's from
+test_layout_browser.py) into this module, where
 `live_server` is the static site (see conftest.py), so the export is held to the same checks as the
 server, and any new article test applies to it without an edit here.
 """
@@ -12,9 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.reader import draw_all
+from tests.web.reader import draw_all, open_article
 from tests.web.test_article_browser import *  # noqa: F403
-from tests.web.test_article_browser import open_article
+from tests.web.test_layout_browser import (  # the phone's reading, on the static host too
+    test_narrow_screen_is_one_column_without_horizontal_scroll,  # noqa: F401
+    test_phone_gallery_has_44px_targets_and_shows_all_on_request,  # noqa: F401
+    test_touch_taps_on_a_phone,  # noqa: F401
+)
 
 pytestmark = pytest.mark.browser
 

@@ -1,4 +1,4 @@
-"""The article's view-model (server/page.py) and its rendering, without a browser."""
+"""The article's view-models (server/views/) and their rendering, without a browser."""
 
 from __future__ import annotations
 
