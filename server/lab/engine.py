@@ -160,17 +160,7 @@ class Lab:
         start = time.perf_counter()
         chosen = self.chosen(params.models)
         seed = params.seed if params.seed is not None else self.default_seed(source.test_index)
-        resolved = ResolvedParams(
-            mode=params.mode,
-            norm=params.norm,
-            eps=params.eps,
-            alpha=params.step_size,
-            steps=params.steps,
-            target=params.target,
-            random_start=params.random_start,
-            seed=seed,
-            models=[m.info.id for m in chosen],
-        )
+        resolved = params.resolve(seed, [m.info.id for m in chosen])
         runs = self._each(chosen, cancel, lambda m: self._run_model(m, image, resolved, source.label))
         return AttackResponse(
             params=resolved,

@@ -21,7 +21,9 @@ class LabLimits(BaseModel):
     )
     push_eps_max: float = Field(default=8.0, description="'push toward a class' is a large-budget L2 attack")
     steps_max: int = Field(default=50, description="bounds one request's work well inside the lab's deadline")
-    push_steps_max: int = Field(default=60, description="the paint figure's push (paint.json), so the lab can repaint it")
+    push_steps_max: int = Field(
+        default=60, description="the paint figure's push (paint.json), so the lab can repaint it"
+    )
     seed_max: int = Field(default=2**31 - 1, description="what every language's 32-bit signed integer holds")
     models_max: int = Field(
         default=2, description="each model runs on its own core: two keep the latency of one"

@@ -138,9 +138,11 @@ class AttackParams(_ChoosesModels):
             raise ValueError(f"alpha {self.alpha:g} is above {eps_max:g}, the largest eps of this norm")
         return self
 
-    @property
-    def step_size(self) -> float:
-        return self.eps / 4 if self.alpha is None else self.alpha
+    def resolve(self, seed: int, models: list[str]) -> ResolvedParams:
+        """The attack as it will run: the step size defaults to eps/4, the seed and models given."""
+        alpha = self.eps / 4 if self.alpha is None else self.alpha
+        fields = self.model_dump(include={"mode", "norm", "eps", "steps", "target", "random_start"})
+        return ResolvedParams(name="PGD", alpha=alpha, seed=seed, models=models, **fields)
 
 
 class AttackRequest(AttackParams):
@@ -149,30 +151,18 @@ class AttackRequest(AttackParams):
     source: TestSource
 
 
-class ResolvedParams(_Strict):
-    """The attack exactly as run: every default filled in, so the reader can reuse the seed."""
+class ResolvedParams(schema.AttackSpec):
+    """The attack exactly as run, every default filled in (so the reader can reuse the seed): the
+    kernel's AttackSpec, as the bundle records it, plus what the lab adds around it."""
 
+    seed: int  # always set: the image's bundle seed, or a fresh one the response reports
     mode: Literal["attack", "push"]
-    norm: Literal["Linf", "L2"]
-    eps: float
-    alpha: float
-    steps: int
-    target: int | None
-    random_start: bool
-    seed: int
+    target: schema.ClassIndex | None = Field(description="the class a push or targeted attack aims at")
     models: list[str]
 
     def spec(self) -> schema.AttackSpec:
-        """The attack as the kernel runs it and the bundle records it (the models aside)."""
-        return schema.AttackSpec(
-            name="PGD",
-            norm=self.norm,
-            eps=self.eps,
-            alpha=self.alpha,
-            steps=self.steps,
-            random_start=self.random_start,
-            seed=self.seed,
-        )
+        """The attack as the kernel runs it and the bundle records it (the lab's additions aside)."""
+        return schema.AttackSpec(**self.model_dump(include=set(schema.AttackSpec.model_fields)))
 
 
 class SourceInfo(_Strict):
@@ -181,13 +171,18 @@ class SourceInfo(_Strict):
     label: schema.ClassIndex | None = Field(description="true class; None for an upload")
 
 
-class ModelRun(_Strict):
+class _ModelResult(_Strict):
+    """What one model made of the image."""
+
     model_id: str
     label: str
     reference: schema.ClassIndex = Field(
-        description="class whose loss is reported and, untargeted, ascended: the true class, "
-        "or for an upload the model's clean prediction"
+        description="class whose loss is reported, ascended (an untargeted attack) or differentiated and "
+        "mapped (inspect): the true class, or for an upload the model's clean prediction"
     )
+
+
+class ModelRun(_ModelResult):
     trajectory: schema.Trajectory
     adversarial: str = Field(description="PNG data URL: one row of 32-px tiles, steps 0..steps")
     perturbation: str = Field(description="same layout: 0.5 + delta / (2 scale)")
@@ -220,13 +215,7 @@ class InspectRequest(InspectParams):
     source: TestSource
 
 
-class ModelInspection(_Strict):
-    model_id: str
-    label: str
-    reference: schema.ClassIndex = Field(
-        description="class whose loss is differentiated and mapped: the true class, or for an upload "
-        "the model's clean prediction"
-    )
+class ModelInspection(_ModelResult):
     gradient: str = Field(description="PNG data URL, 32x32: the input gradient as 0.5 + g / (2 s)")
     smoothgrad: str = Field(description="PNG data URL, 32x32: the SmoothGrad gradient, drawn the same way")
     loss: list[list[float]] = Field(description="[adversarial i][random j] cross-entropy on the grid")

@@ -64,8 +64,9 @@ def test_attack_returns_every_step_for_both_models(server, gallery_index):
     status, _, body = request(server, ATTACK, attack_body(gallery_index, seed=7))
     assert status == 200, body
     assert body["params"] == {
-        "mode": "attack", "norm": "Linf", "eps": 8 / 255, "alpha": 2 / 255, "steps": 3,
-        "target": None, "random_start": True, "seed": 7, "models": ["regular", "adv_eps8"],
+        "name": "PGD", "norm": "Linf", "eps": 8 / 255, "alpha": 2 / 255, "steps": 3, "random_start": True,
+        "noise": None, "targets": None, "seed": 7,
+        "mode": "attack", "target": None, "models": ["regular", "adv_eps8"],
     }  # fmt: skip
     assert body["source"]["kind"] == "test" and body["columns"] == 4
     assert [r["model_id"] for r in body["runs"]] == ["regular", "adv_eps8"]
