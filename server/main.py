@@ -22,6 +22,7 @@ from server.routers import api, assets, bundle_files, health, lab, pages
 from server.security import SecurityHeaders
 from server.store import open_store
 from server.views.chapters import build_chapters
+from server.views.numbers import FORMATS_JSON
 from server.views.page import build_page
 from tour.bundle import Bundle, load_bundle
 
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, bundle: Bundle | None = None) -
     # the page's modulepreload list: read off the files once, not on every render
     app.state.templates.env.globals["modules"] = functools.cache(app.state.static.module_graph)
     app.state.templates.env.globals["static_site"] = False  # True while `export` renders the pages
+    app.state.templates.env.globals["number_formats"] = FORMATS_JSON  # what format.js formats with
     errors.install(app)
     app.include_router(pages.router)
     app.include_router(api.router)

@@ -11,8 +11,10 @@ compares its text with `format_as` of the bundle's value, so the two cannot drif
 from __future__ import annotations
 
 import html
+import json
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from markupsafe import Markup
 
@@ -21,7 +23,23 @@ from tour import schema
 NBSP = "\u00a0"
 
 
-# ---------------------------------------------------------------- number formats (= static/js/lib/format.js)
+# ---------------------------------------------------------------- number formats
+
+
+# Every number format of the article, written once: this module prints them into the templates, and
+# the page's script (static/js/lib/format.js) reads the same table from the page (`formats_json` on
+# <html data-number-formats>) for the numbers it updates. Each format: the value times `times` (or
+# divided by `per`), to `digits` decimals (a Num's own digits win), `trim` dropped from the end, then
+# `suffix`; `group` puts commas between thousands; `zero` is printed for a value that rounds to 0.
+FORMATS: dict[str, dict[str, Any]] = {
+    "pct": {"times": 100, "digits": 1, "suffix": f"{NBSP}%"},  # 0.9164 -> 91.6 %
+    "eps255": {"times": 255, "digits": 2, "trim": ".00", "suffix": "/255", "zero": "0"},  # 8/255, 7.53/255
+    "fixed": {"digits": 3},  # 0.41234 -> 0.412
+    "int": {"digits": 0},
+    "count": {"digits": 0, "group": True},  # 11173962 -> 11,173,962
+    "millions": {"per": 1e6, "digits": 2, "suffix": f"{NBSP}M"},  # 11173962 -> 11.17 M
+}
+FORMATS_JSON = json.dumps(FORMATS, separators=(",", ":"))
 
 
 def to_fixed(x: float, digits: int) -> str:
@@ -33,34 +51,33 @@ def to_fixed(x: float, digits: int) -> str:
     return str(Decimal(x).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
 
 
-def pct(x: float, digits: int = 1) -> str:
-    return f"{to_fixed(x * 100, digits)}{NBSP}%"
+def format_as(value: float, fmt: str, digits: int | None = None) -> str:
+    """`value` in the format `fmt` of FORMATS; format.js's formatAs is the same steps in JavaScript."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown number format {fmt!r}")
+    f = FORMATS[fmt]
+    x = value * f["times"] if "times" in f else value / f["per"] if "per" in f else value
+    text = to_fixed(x, f["digits"] if digits is None else digits)
+    if "trim" in f:
+        text = text.removesuffix(f["trim"])
+    if "zero" in f and text in ("0", "-0"):
+        return f["zero"]
+    if f.get("group"):
+        whole, dot, frac = text.partition(".")
+        text = f"{int(whole):,}{dot}{frac}"
+    return text + f.get("suffix", "")
+
+
+def pct(x: float, digits: int | None = None) -> str:
+    return format_as(x, "pct", digits)
 
 
 def eps255(x: float) -> str:
-    """In 1/255 steps with two decimals, dropped when they are zero: 8/255, 7.53/255, 0."""
-    k = to_fixed(x * 255, 2).removesuffix(".00")
-    return "0" if k in ("0", "-0") else f"{k}/255"
+    return format_as(x, "eps255")
 
 
-def fixed(x: float, digits: int = 3) -> str:
-    return to_fixed(x, digits)
-
-
-def format_as(value: float, fmt: str, digits: int | None = None) -> str:
-    if fmt == "pct":
-        return pct(value, 1 if digits is None else digits)
-    if fmt == "eps255":
-        return eps255(value)
-    if fmt == "fixed":
-        return fixed(value, 3 if digits is None else digits)
-    if fmt == "int":
-        return str(round(value))
-    if fmt == "count":
-        return f"{round(value):,}"
-    if fmt == "millions":
-        return f"{value / 1e6:.{2 if digits is None else digits}f}{NBSP}M"
-    raise ValueError(f"unknown number format {fmt!r}")
+def fixed(x: float, digits: int | None = None) -> str:
+    return format_as(x, "fixed", digits)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import html as markup
 import json
 import re
 
@@ -13,7 +14,7 @@ from server.config import Settings
 from server.main import create_app
 from server.views.captions import measurement_caption
 from server.views.formulas import mathml
-from server.views.numbers import Num, eps255, format_as, pct
+from server.views.numbers import FORMATS, Num, eps255, format_as, pct
 from server.views.page import build_page
 from tests.web.article_check import resolve
 from tour import schema
@@ -69,6 +70,15 @@ def test_formats() -> None:
     assert format_as(11_173_962, "count") == "11,173,962"
     with pytest.raises(ValueError):
         format_as(1, "nope")
+
+
+def test_the_page_hands_its_script_the_one_table_of_formats(app, store) -> None:
+    """format.js formats with the table the server printed with, read from <html>; every format a
+    number of the view-model uses is in it."""
+    found = re.search(r'<html[^>]* data-number-formats="([^"]*)"', TestClient(app).get("/").text)
+    assert found and json.loads(markup.unescape(found.group(1))) == FORMATS
+    assert {n.fmt for n in nums(build_page(store))} <= set(FORMATS)
+    assert format_as(11_173_962, "millions") == "11.17\u00a0M"
 
 
 def test_num_renders_a_checkable_span() -> None:

@@ -1,22 +1,25 @@
-// Number formats of the numbers the page updates; server/views/numbers.py prints the same formats
-// into the templates, and the page check (tests/web/article_check.py) holds every span to them.
+// The numbers the page updates, in the article's number formats: the table is the server's
+// (server/views/numbers.py FORMATS, on <html data-number-formats>), so both print a number alike;
+// formatAs below is numbers.py's format_as in JavaScript, and the page check holds every span to it.
 //   pct(0.9164) -> "91.6 %" (a no-break space before %), eps255(8/255) -> "8/255",
 //   fixed(0.41234, 3) -> "0.412"
 
-export function pct(x, digits = 1) {
-  return `${(x * 100).toFixed(digits)}\u00a0%`;
+const FORMATS = JSON.parse(document.documentElement.dataset.numberFormats || "{}");
+
+export function formatAs(value, fmt, digits) {
+  const f = FORMATS[fmt];
+  if (!f) return String(value);
+  const x = f.times !== undefined ? value * f.times : f.per !== undefined ? value / f.per : value;
+  let text = Number(x).toFixed(digits ?? f.digits);
+  if (f.trim && text.endsWith(f.trim)) text = text.slice(0, -f.trim.length);
+  if (f.zero !== undefined && (text === "0" || text === "-0")) return f.zero;
+  if (f.group) text = text.replace(/^(-?\d+)/, (whole) => whole.replace(/\B(?=(\d{3})+$)/g, ","));
+  return text + (f.suffix ?? "");
 }
 
-// In 1/255 steps with two decimals, dropped when they are zero: 8/255, 7.53/255, 0.
-export function eps255(x) {
-  let k = (x * 255).toFixed(2);
-  if (k.endsWith(".00")) k = k.slice(0, -3);
-  return k === "0" || k === "-0" ? "0" : `${k}/255`;
-}
-
-export function fixed(x, digits = 3) {
-  return Number(x).toFixed(digits);
-}
+export const pct = (x, digits) => formatAs(x, "pct", digits);
+export const eps255 = (x) => formatAs(x, "eps255");
+export const fixed = (x, digits) => formatAs(x, "fixed", digits);
 
 // A number span the page-wide number check can verify: data-src is a path into the bundle's
 // JSON API (document.key[index]...), data-fmt names the format above.
@@ -49,23 +52,6 @@ export function accText(a, src) {
 // An eps as its whole number of 1/255 steps, the key the URL and the server's figures use: 8/255 -> 8.
 export function k255(eps) {
   return Math.round(eps * 255);
-}
-
-export function formatAs(value, fmt, digits) {
-  switch (fmt) {
-    case "pct":
-      return pct(value, digits ?? 1);
-    case "eps255":
-      return eps255(value);
-    case "fixed":
-      return fixed(value, digits ?? 3);
-    case "int":
-      return String(Math.round(value));
-    case "count":
-      return Math.round(value).toLocaleString("en-US");
-    default:
-      return String(value);
-  }
 }
 
 // A number that is the reader's current choice (an epoch, a step, an image), not a measurement:
