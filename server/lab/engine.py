@@ -7,7 +7,7 @@ retraces the precomputed figure. The two models run side by side, one thread eac
 thread: on a small CPU that beats giving one model both cores at batch size 1 (see BENCHMARKS.md).
 
 An attack can be stopped between two steps: every lab model carries a forward pre-hook that raises
-Cancelled once the event its thread is working for is set (the router sets it when the client leaves
+Cancelled once the event its thread is working for is set (server.lab.queueing sets it when the client leaves
 or the lab's deadline passes). The hook only reads a flag; the attack's arithmetic is untouched.
 """
 
