@@ -1,7 +1,8 @@
 """The lab's request limits: part of its API contract, declared once with their reasons.
 
-Request validation (`params`), the upload decoder (`upload`), the body readers (`transport`) and the
-OpenAPI document all read `LIMITS`, and GET /api/lab serves it, so the page's sliders and its upload
+Request validation (`params`, and so the OpenAPI document's bounds), the upload decoder (`upload`),
+the body readers (`transport`), the route summaries and the nginx template read `LIMITS`, and GET
+/api/lab serves it, so the page's sliders and its upload
 hint come from here too. Operator knobs (queue, rate, deadline) are `server.config.Settings`.
 """
 

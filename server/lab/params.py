@@ -155,7 +155,9 @@ class ResolvedParams(schema.AttackSpec):
     """The attack exactly as run, every default filled in (so the reader can reuse the seed): the
     kernel's AttackSpec, as the bundle records it, plus what the lab adds around it."""
 
-    seed: int  # always set: the image's bundle seed, or a fresh one the response reports
+    name: Literal["PGD"] = "PGD"  # the lab runs PGD, with a step size and a seed, always
+    alpha: float
+    seed: int  # the image's bundle seed, or a fresh one the response reports
     mode: Literal["attack", "push"]
     target: schema.ClassIndex | None = Field(description="the class a push or targeted attack aims at")
     models: list[str]

@@ -4,9 +4,8 @@ Only PNG and JPEG are accepted, recognised by their bytes rather than by what th
 Pillow's decompression-bomb guard stays on, and below it the header's size is checked against what
 a photo within the upload limit can honestly hold before any pixel is decoded. A phone photo is
 turned upright by its EXIF orientation, and transparent pixels are shown on white, as the reader saw
-them. A JPEG with more
-scans than any real photo has is refused before decoding (a few thousand empty progressive scans
-would hold the lab's worker for half a minute).
+them. A JPEG with more scans than any real photo has is refused before decoding (a few thousand
+empty progressive scans would hold the lab's worker for half a minute).
 """
 
 from __future__ import annotations

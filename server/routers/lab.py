@@ -133,13 +133,14 @@ async def _serve(
         if raw is None and what == "attack":
             raise HTTPException(422, f"{PARAMS}: a text field named '{PARAMS}' holding JSON is required")
         params = parse(model, "{}" if raw is None else raw)
-        _ready(lab, params.models)
+        _check_models(_available(lab), params.models)
         source = SourceInfo(kind="upload", label=None)
     else:
         admit(request, limiter, "application/json")
         params = await read_json(request, model)
         index = params.source.test_index  # type: ignore[union-attr]  # every test-image request has one
-        source = _test_source(_ready(lab, params.models), index)
+        source = _test_source(_available(lab), index)
+        _check_models(lab, params.models)
     run = lab.attack if what == "attack" else lab.inspect
 
     def job(cancel: threading.Event) -> BaseModel:
@@ -149,16 +150,20 @@ async def _serve(
     return await run_job(request, gate, what, job)
 
 
-def _ready(lab: Lab, models: list[str] | None) -> Lab:
-    """503 when the bundle ships no models; 422 for a model it does not ship."""
+def _available(lab: Lab) -> Lab:
+    """503 when the bundle ships no models (checked first: nothing else can be answered then)."""
     if not lab.available:
         raise HTTPException(503, f"the live lab is off: {lab.reason}")
+    return lab
+
+
+def _check_models(lab: Lab, models: list[str] | None) -> None:
+    """422 for a model the bundle does not ship (after a test image's 404)."""
     try:
         lab.chosen(models)
     except KeyError as e:
         shipped = ", ".join(m.info.id for m in lab.models)
         raise HTTPException(422, f"models: {e.args[0]!r} is not a shipped model ({shipped})") from None
-    return lab
 
 
 def _test_source(lab: Lab, index: int) -> SourceInfo:

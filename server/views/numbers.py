@@ -27,10 +27,11 @@ NBSP = "\u00a0"
 
 
 # Every number format of the article, written once: this module prints them into the templates, and
-# the page's script (static/js/lib/format.js) reads the same table from the page (`formats_json` on
-# <html data-number-formats>) for the numbers it updates. Each format: the value times `times` (or
-# divided by `per`), to `digits` decimals (a Num's own digits win), `trim` dropped from the end, then
-# `suffix`; `group` puts commas between thousands; `zero` is printed for a value that rounds to 0.
+# the page's script (static/js/lib/format.js) reads the same table from the page (FORMATS_JSON, the
+# templates' `number_formats`, on <html data-number-formats>) for the numbers it updates. Each
+# format: the value times `times` (or divided by `per`), to `digits` decimals (a Num's own digits
+# win), `trim` dropped from the end, then `suffix`; `group` puts commas between thousands; `zero` is
+# printed for a value that rounds to 0.
 FORMATS: dict[str, dict[str, Any]] = {
     "pct": {"times": 100, "digits": 1, "suffix": f"{NBSP}%"},  # 0.9164 -> 91.6 %
     "eps255": {"times": 255, "digits": 2, "trim": ".00", "suffix": "/255", "zero": "0"},  # 8/255, 7.53/255

@@ -204,6 +204,9 @@ def test_test_image_outside_a_partial_bundle_is_404(tiny_bundle):
         assert request(base, "/api/lab", content_type=None)[2]["test_images"] == 100
         status, _, body = request(base, ATTACK, attack_body(100))
         assert status == 404 and "0..99 of 10000" in body["error"]["message"]
+        # the missing image is named before an unknown model is: 404, then 422
+        assert request(base, ATTACK, attack_body(100, models=["nope"]))[0] == 404
+        assert request(base, ATTACK, attack_body(99, models=["nope"]))[0] == 422
         assert request(base, ATTACK, attack_body(99, steps=1))[0] == 200
 
 

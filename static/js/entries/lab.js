@@ -77,8 +77,8 @@ async function run(e) {
     inspect ? "Computing the gradients and the landscape on the server…" : "Running PGD on the server…",
     "busy",
   );
-  const p = state.controls.params();
   try {
+    const p = state.controls.params();
     const body = await send(inspect ? "inspect" : "attack", inspect ? { models: p.models } : p);
     if (!body) return;
     if (state.stepper) state.stepper.stop(); // the last result's player must not keep drawing its steps
@@ -228,6 +228,7 @@ async function init() {
     browse(...(await Promise.all(["/api/testset", "/api/gallery"].map(getJSON))));
   } catch (err) {
     setStatus(`The test images could not be loaded (${err.message}); uploads and drawings still work.`, "error");
+    $("lab-index").closest("label").hidden = true; // no test set to number
   }
   // what works without the test set: uploads, the drawing pad, the run button
   $("lab-file").addEventListener("change", onFile);

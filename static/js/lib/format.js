@@ -5,6 +5,7 @@
 //   fixed(0.41234, 3) -> "0.412"
 
 const FORMATS = JSON.parse(document.documentElement.dataset.numberFormats || "{}");
+if (!Object.keys(FORMATS).length) console.error("format.js: the page carries no data-number-formats");
 
 export function formatAs(value, fmt, digits) {
   const f = FORMATS[fmt];
