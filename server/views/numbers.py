@@ -69,18 +69,6 @@ def format_as(value: float, fmt: str, digits: int | None = None) -> str:
     return text + f.get("suffix", "")
 
 
-def pct(x: float, digits: int | None = None) -> str:
-    return format_as(x, "pct", digits)
-
-
-def eps255(x: float) -> str:
-    return format_as(x, "eps255")
-
-
-def fixed(x: float, digits: int | None = None) -> str:
-    return format_as(x, "fixed", digits)
-
-
 @dataclass(frozen=True)
 class Num:
     """A number from the bundle with the path it came from; renders as a checkable span."""

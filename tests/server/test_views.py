@@ -14,7 +14,7 @@ from server.config import Settings
 from server.main import create_app
 from server.views.captions import measurement_caption
 from server.views.formulas import mathml
-from server.views.numbers import FORMATS, Num, eps255, format_as, pct
+from server.views.numbers import FORMATS, Num, format_as
 from server.views.page import build_page
 from tests.web.article_check import resolve
 from tour import schema
@@ -59,13 +59,13 @@ def nums(obj, seen=None):
 
 
 def test_formats() -> None:
-    assert pct(0.9164) == "91.6\u00a0%"
-    assert pct(0.05, 0) == "5\u00a0%"
-    assert pct(0.3125) == "31.3\u00a0%"  # a tie rounds away from zero, as JavaScript's toFixed does
+    assert format_as(0.9164, "pct") == "91.6\u00a0%"
+    assert format_as(0.05, "pct", 0) == "5\u00a0%"
+    assert format_as(0.3125, "pct") == "31.3\u00a0%"  # a tie rounds away from 0, like toFixed
     assert format_as(0.0625, "fixed", 3) == "0.063"
-    assert eps255(8 / 255) == "8/255"
-    assert eps255(0) == "0"
-    assert eps255(0.5 / 255) == "0.50/255"
+    assert format_as(8 / 255, "eps255") == "8/255"
+    assert format_as(0, "eps255") == "0"
+    assert format_as(0.5 / 255, "eps255") == "0.50/255"
     assert format_as(0.41234, "fixed") == "0.412"
     assert format_as(11_173_962, "count") == "11,173,962"
     with pytest.raises(ValueError):
