@@ -46,6 +46,12 @@ class ModelView:
     results: tuple[Result, ...] = ()
     same_images: tuple[Result, ...] = ()  # clean, PGD-10, APGD-CE, APGD-CE + APGD-T on one image set
 
+    @property
+    def ensemble(self) -> Result | None:
+        """APGD-CE + APGD-T, the strongest attack measured (last of same_images, as the schema orders
+        them): the one comparable with published AutoAttack numbers."""
+        return self.same_images[-1] if self.same_images else None
+
 
 @dataclass(frozen=True)
 class FirstMistake:

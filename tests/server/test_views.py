@@ -191,3 +191,18 @@ def test_page_has_no_inline_script_or_handlers_and_links_assets(app) -> None:
     assert not re.search(r"\son[a-z]+\s*=", html), "inline event handler"
     assert not re.search(r'(href|src)="(https?:)?//', html), "a link to another origin"
     assert "/static/" not in html, "assets must be linked through asset()"
+
+
+def test_the_published_table_sets_our_strongest_attack_beside_cited_autoattack(app, store) -> None:
+    """Our row shows APGD-CE + APGD-T (the part of AutoAttack we ran) from the bundle, like the cited
+    rows' AutoAttack; every cited row links to entries the reference list has."""
+    page = build_page(store)
+    html = TestClient(app).get("/").text
+    table = html[html.index('id="published"') : html.index("</table>", html.index('id="published"'))]
+    assert page.robust is not None and page.robust.ensemble is not None
+    assert page.robust.ensemble.name == "APGD-CE + APGD-T"
+    assert f'data-src="{page.robust.ensemble.src}.accuracy.value"' in table
+    assert table.count('class="cited"') == len(page.published) >= 2
+    for p in page.published:
+        for ref in (p.ref, p.numbers_ref):
+            assert f'href="#ref-{ref}"' in table and f'id="ref-{ref}"' in html
