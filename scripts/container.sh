@@ -28,7 +28,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# runc: crun refuses the hybrid cgroup setup of our machines. The ulimits are what nginx and the
+# runc: crun refuses hosts with a hybrid cgroup setup. The ulimits are what nginx and the
 # tests' hundreds of sockets need, and no more than a stock Docker engine gives.
 cat >"$work/containers.conf" <<'EOF'
 [containers]

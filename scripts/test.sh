@@ -15,8 +15,8 @@ fi
 python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip
 # torch first, pinned, CPU build: PyTorch's CPU index is an extra index, so everything else still comes
-# from PyPI (on our machines torch==2.13.0 is a local CPU build, the extra index is unreachable, and
-# one retry instead of five keeps pip from waiting on it for every package).
+# from PyPI. Where a configured local index already has torch==2.13.0 and the extra index is
+# unreachable, one retry instead of five keeps pip from waiting on it for every package.
 .venv/bin/pip install -q --retries 1 --extra-index-url https://download.pytorch.org/whl/cpu torch==2.13.0
 .venv/bin/pip install -q -e '.[test]'
 # torchattacks' metadata pins requests and pulls torchvision; it needs neither (scipy is in [test]).
