@@ -33,6 +33,18 @@ def report(bundle_dir: Path) -> str:
     training = b.doc("training.json", schema.TrainingFile)
     evaluation = b.doc("evaluation.json", schema.EvaluationFile)
     total = sum(s.wall_seconds for s in run.stages)
+    study = set()  # the capacity study's stages: its budget is its own (extensions may add it)
+    if "capacity.json" in b.docs:
+        study = {"capacity", *(f"train_{m.id}" for m in b.doc("capacity.json", schema.CapacityFile).models)}
+    studied = sum(s.wall_seconds for s in run.stages if s.name in study)
+    subtotals = (
+        [
+            f"| all but the capacity study | {(total - studied) / 60:.1f} |",
+            f"| the capacity study | {studied / 60:.1f} |",
+        ]
+        if studied
+        else []
+    )
     lines = [
         f"`{run.preset}` preset, bundle created {run.created[:16]} UTC at commit {run.commit[:7]}"
         f"{' (dirty)' if run.dirty else ''}, on {run.device}: CPU kernels {run.cpu_capability} on a "
@@ -42,6 +54,7 @@ def report(bundle_dir: Path) -> str:
         "| stage | minutes |",
         "| --- | ---: |",
         *(f"| {s.name} | {s.wall_seconds / 60:.1f} |" for s in run.stages),
+        *subtotals,
         f"| **all stages** | **{total / 60:.1f}** |",
         "",
         "| model | training attack | epochs | median s/epoch | training images/s |",
