@@ -21,6 +21,22 @@ def wilson(correct: int, n: int, z: float = Z95) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+def newcombe(
+    a_correct: int, a_n: int, b_correct: int, b_n: int, z: float = Z95
+) -> tuple[float, float, float]:
+    """(d, low, high): b's accuracy minus a's and its 95 % interval, built from the two Wilson
+    intervals (Newcombe, 1998, method 10).
+
+    Two accuracies can differ measurably while their own intervals overlap; this interval on the
+    difference is what decides. It treats the samples as independent, so on the same images, where
+    two models' answers are positively correlated, it is conservative (wider than a paired interval).
+    """
+    pa, pb = a_correct / a_n, b_correct / b_n
+    (la, ua), (lb, ub) = wilson(a_correct, a_n, z), wilson(b_correct, b_n, z)
+    d = pb - pa
+    return d, d - math.hypot(pb - lb, ua - pa), d + math.hypot(ub - pb, pa - la)
+
+
 def mean_interval(values: list[float], z: float = Z95) -> tuple[float, float, float, float]:
     """(mean, low, high, sd) of a sample: the normal 95 % interval mean +- z sd / sqrt(n), which the
     central limit theorem makes accurate for the bounded per-image scores averaged here (n >= 100)."""

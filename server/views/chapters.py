@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from server.store import Store
 from server.views.captions import attack_words, measurement_caption
-from server.views.numbers import Acc, Num, acc
+from server.views.numbers import Acc, Gap, Num, acc, gap
 from tour import schema
 
 
@@ -110,6 +110,8 @@ class CapacityView:
     large: CapacityRow
     reduced: CapacityRow | None
     same_width: CapacityRow | None
+    size_gain: Gap  # large minus small, under PGD
+    narrowing_gain: Gap | None  # reduced minus same_width, under PGD
 
 
 @dataclass(frozen=True)
@@ -226,6 +228,8 @@ def _capacity(d: schema.CapacityFile) -> CapacityView:
         large=full[-1],
         reduced=reduced,
         same_width=same,
+        size_gain=gap(full[0].robust, full[-1].robust),
+        narrowing_gain=None if reduced is None or same is None else gap(same.robust, reduced.robust),
     )
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from markupsafe import Markup
 
 from tour import schema
+from tour.stats import newcombe
 
 NBSP = "\u00a0"
 
@@ -39,6 +40,7 @@ FORMATS: dict[str, dict[str, Any]] = {
     "int": {"digits": 0},
     "count": {"digits": 0, "group": True},  # 11173962 -> 11,173,962
     "millions": {"per": 1e6, "digits": 2, "suffix": f"{NBSP}M"},  # 11173962 -> 11.17 M
+    "points": {"times": 100, "digits": 1, "suffix": f"{NBSP}points"},  # a difference of accuracies
 }
 FORMATS_JSON = json.dumps(FORMATS, separators=(",", ":"))
 
@@ -119,3 +121,41 @@ def acc(a: schema.Accuracy, src: str) -> Acc:
         high=Num(a.high, "pct", f"{src}.high"),
         n=Num(a.n, "count", f"{src}.n"),
     )
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One accuracy minus another, in points, with its 95 % interval (`tour.stats.newcombe`): the
+    prose says two accuracies differ only when this interval excludes zero."""
+
+    value: Num
+    low: Num
+    high: Num
+
+    def __html__(self) -> str:
+        return self.value.__html__()
+
+    @property
+    def interval(self) -> Markup:
+        low, high = self.low.__html__(), self.high.__html__()
+        return Markup(f'<span class="ci">95{NBSP}% interval {low} to {high}</span>')
+
+    @property
+    def sign(self) -> int:
+        """+1 if the second accuracy is measurably higher, -1 if lower, 0 if the interval holds zero."""
+        return 1 if self.low.value > 0 else -1 if self.high.value < 0 else 0
+
+
+def gap(a: Acc, b: Acc) -> Gap:
+    """b minus a. Its spans' source, `derived:gap:<a>:<b>:<part>`, names both accuracies, so the page
+    check recomputes it from the bundle with the same function."""
+    d, low, high = newcombe(*_counts(a), *_counts(b))
+    src = f"derived:gap:{a.value.src.removesuffix('.value')}:{b.value.src.removesuffix('.value')}"
+    return Gap(
+        Num(d, "points", f"{src}:value"), Num(low, "points", f"{src}:low"), Num(high, "points", f"{src}:high")
+    )
+
+
+def _counts(a: Acc) -> tuple[int, int]:
+    n = int(a.n.value)
+    return round(a.value.value * n), n  # value is correct / n, so this is correct exactly

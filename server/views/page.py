@@ -16,7 +16,7 @@ from server.store import Store
 from server.views.captions import attack_words, measurement_caption, same_attack
 from server.views.findings import STANDARD_WIDTH, mean_confidence, most_changing_example, standard_parameters
 from server.views.formulas import FORMULAS, mathml
-from server.views.numbers import Acc, Num, acc
+from server.views.numbers import Acc, Gap, Num, acc, gap
 from server.views.published import PUBLISHED, Published
 from tour import schema
 
@@ -120,7 +120,7 @@ class Page:
     one_schedule: bool = True  # every model trained for the same epochs with one recipe
     flips: tuple[str, Num] | None = None  # the example whose top guess changes most, and how often
     confidence: dict[str, Num] = field(default_factory=dict)  # model id -> mean top probability
-    sweep_double: tuple[Acc, Acc] | None = None  # at the headline eps: trained at 2x eps, at eps
+    sweep_double: tuple[Acc, Acc, Gap] | None = None  # at the headline eps: trained at 2x, at 1x, 2x - 1x
     published: tuple[Published, ...] = PUBLISHED
 
 
@@ -176,8 +176,9 @@ def _one_schedule(run: schema.RunFile) -> bool:
     )
 
 
-def _sweep_double(sweep: schema.SweepFile, eps: float) -> tuple[Acc, Acc] | None:
-    """At test eps `eps`: the model trained at 2 eps and the one trained at eps, if both exist."""
+def _sweep_double(sweep: schema.SweepFile, eps: float) -> tuple[Acc, Acc, Gap] | None:
+    """At test eps `eps`: the model trained at 2 eps, the one trained at eps, and how much more the
+    first keeps, if both exist."""
     col = next((i for i, e in enumerate(sweep.test_eps) if abs(e - eps) < 1e-9), None)
     rows = {round(r.train_eps * 255): ri for ri, r in enumerate(sweep.rows)}
     k = round(eps * 255)
@@ -187,7 +188,7 @@ def _sweep_double(sweep: schema.SweepFile, eps: float) -> tuple[Acc, Acc] | None
         acc(sweep.rows[ri].accuracies[col], f"sweep.rows[{ri}].accuracies[{col}]")
         for ri in (rows[2 * k], rows[k])
     ]
-    return pair[0], pair[1]
+    return pair[0], pair[1], gap(pair[1], pair[0])
 
 
 def _opening(falls: list[FirstMistake], n_examples: int, regular: str, robust: str | None) -> int:

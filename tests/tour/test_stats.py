@@ -1,4 +1,5 @@
-"""Wilson intervals and the Accuracy record, which cannot carry an interval its counts do not give."""
+"""Wilson intervals, Newcombe's interval on a difference, and the Accuracy record, which cannot carry an
+interval its counts do not give."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from tour import schema
-from tour.stats import wilson
+from tour.stats import newcombe, wilson
 
 
 def test_wilson_matches_known_values_and_stays_in_the_unit_interval():
@@ -30,3 +31,20 @@ def test_accuracy_record_is_checked_against_its_counts():
     for field, value in (("value", 0.8), ("low", 0.5), ("high", 0.99)):
         with pytest.raises(ValidationError):
             schema.Accuracy.model_validate({**a.model_dump(), field: value})
+
+
+def test_newcombe_matches_the_published_examples_and_flips_with_its_order():
+    """Newcombe (1998), method 10: 56/70 - 48/80 is 0.2000 with 95 % interval 0.0524 to 0.3339, and
+    0/10 - 0/20 is 0 with -0.1611 to 0.2775."""
+    d, low, high = newcombe(48, 80, 56, 70)
+    assert (round(d, 4), round(low, 4), round(high, 4)) == (0.2, 0.0524, 0.3339)
+    d, low, high = newcombe(0, 20, 0, 10)
+    assert (d, round(low, 4), round(high, 4)) == (0, -0.1611, 0.2775)
+    assert newcombe(0, 10, 0, 20) == (0, -high, -low)
+
+
+def test_two_overlapping_intervals_can_still_differ():
+    """The capacity study's case: 34.8 % and 38.5 % of 2,000 have overlapping Wilson intervals, but
+    their difference's interval excludes zero."""
+    assert wilson(696, 2000)[1] > wilson(769, 2000)[0]
+    assert newcombe(696, 2000, 769, 2000)[1] > 0

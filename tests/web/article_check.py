@@ -6,6 +6,7 @@ A path names an API document and a place in it: `evaluation.models[0].results[1]
 creation date and commit as printed. Values the view-model derives: `derived:clean_wrong:<model>`
 and `derived:broken:<model>` (gallery images a model gets wrong before the attack, and right
 before but wrong after it), `derived:ratio:<attack path>` (an attack's step size over its eps),
+`derived:gap:<accuracy>:<accuracy>:<part>` (the second minus the first, tour.stats.newcombe),
 `derived:minutes` (every stage's wall time added up, extensions' too, in minutes), `derived:others`
 (the models besides the regular one); `derived:flips:`, `derived:confidence:` and
 `derived:standard_parameters` are recomputed with server.findings, the functions the page uses.
@@ -25,6 +26,7 @@ from server.views import findings
 from server.views.numbers import format_as
 from server.views.page import _date
 from tour import schema
+from tour.stats import newcombe
 
 TOKEN = re.compile(r"\.([A-Za-z_][\w-]*)|\[(\d+)\]")
 
@@ -80,6 +82,11 @@ def resolve(get: Callable[[str], Any], src: str) -> Any:
         return findings.mean_confidence(doc, src.removeprefix("derived:confidence:"))
     if src == "derived:others":  # models besides the regular one
         return len(get("run")["models"]) - 1
+    if src.startswith("derived:gap:"):  # one accuracy minus another, with Newcombe's interval
+        _, _, a, b, part = src.split(":")
+        x, y = resolve(get, a), resolve(get, b)
+        d, low, high = newcombe(x["correct"], x["n"], y["correct"], y["n"])
+        return {"value": d, "low": low, "high": high}[part]
     if src.startswith("derived:ratio:"):  # alpha / eps of an attack spec
         spec = resolve(get, src.removeprefix("derived:ratio:"))
         return spec["alpha"] / spec["eps"]
