@@ -345,13 +345,14 @@ def cpu() -> PipelineConfig:
     """The shipped bundle: width 16 (0.7 M parameters) on all 49,000 training images, two CPU cores.
 
     All six models share one schedule, so every comparison on the page is between models trained
-    alike. On two cores with native bf16 (bench.train_precision) a regular epoch takes ~55 s and an
-    N-FGSM epoch ~85 s with their probes: 11 epochs x (1 + 5 models) are ~95 min, and the evaluation,
-    sweep, transfer and chapters ~55 more (BENCHMARKS.md, "Precompute run").
+    alike. Sized for the slower kind of native-bf16 host: with AVX-512 BF16 but no AMX a regular epoch
+    takes ~55 s and an N-FGSM epoch ~85 s with their probes, so 11 epochs x (1 + 5 models) are ~95 min
+    and the rest of the article's stages fit the 150; with AMX they measured ~40 s and ~75 s and the
+    article's stages take about 110 minutes (BENCHMARKS.md, "Precompute run").
     """
     train = TrainConfig(
         width=16,  # width 32 is ~3x slower per epoch: fewer epochs would cost more than width gains
-        epochs=11,  # every model, headline pair included: what 150 minutes buy for six models in bf16
+        epochs=11,  # every model, headline pair included: what 150 minutes buy six models without AMX
         batch_size=128,
         lr=0.2,  # N-FGSM's one-cycle peak (de Jorge et al. train at batch 128 with peak 0.2)
         warmup_fraction=0.25,  # a longer ramp steadies single-step AT in the first epochs
