@@ -45,8 +45,10 @@ def test_mean_confidence_and_the_sweep_pair_on_the_shipped_bundle(store) -> None
         assert mean_confidence(traj, mid) == pytest.approx(sum(tops) / len(tops))
         assert 0.1 <= mean_confidence(traj, mid) <= 1
     sweep = b.doc("sweep.json", schema.SweepFile)
-    hi, lo = _sweep_double(sweep, 8 / 255)
+    hi, lo, more = _sweep_double(sweep, 8 / 255)
     assert hi.value.src.startswith("sweep.rows[") and hi.value.src != lo.value.src
+    assert more.value.value == pytest.approx(hi.value.value - lo.value.value)
+    assert more.low.value < more.value.value < more.high.value
     rows = {round(r.train_eps * 255): r for r in sweep.rows}
     col = [round(e * 255) for e in sweep.test_eps].index(8)
     assert (hi.value.value, lo.value.value) == (rows[16].accuracies[col].value, rows[8].accuracies[col].value)
